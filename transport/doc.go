@@ -7,9 +7,9 @@
 //
 //   - apikey: the project key;
 //   - Authorization: "Bearer <token>", where the token is the access token
-//     from the [TokenSource] when it has one, else the project key when the key
-//     is a legacy JWT. New-format keys (sb_publishable_…, sb_secret_…) are not
-//     JWTs and are never sent as a bearer token;
+//     from the [TokenSource] when it has one, else the project key (legacy
+//     anon and service-role keys are JWTs). New-format keys (sb_publishable_…,
+//     sb_secret_…) are not JWTs and are never sent as a bearer token;
 //   - X-Client-Info: supakit-go/<version>;
 //   - the caller's custom headers.
 //

@@ -73,15 +73,15 @@ type Config struct {
 
 // Transport sends requests to one Supabase service. See the package doc.
 type Transport struct {
-	base       *url.URL
-	baseStr    string // base without trailing slash
-	apiKey     string
-	keyIsJWT   bool
-	hc         *http.Client
-	header     http.Header
-	tokens     TokenSource
-	retry      RetryPolicy
-	clientInfo string
+	base        *url.URL
+	baseStr     string // base without trailing slash
+	apiKey      string
+	keyAsBearer bool
+	hc          *http.Client
+	header      http.Header
+	tokens      TokenSource
+	retry       RetryPolicy
+	clientInfo  string
 }
 
 // Errors returned by [New].
@@ -104,15 +104,15 @@ func New(cfg Config) (*Transport, error) {
 		hc = DefaultHTTPClient()
 	}
 	t := &Transport{
-		base:       u,
-		baseStr:    strings.TrimRight(u.String(), "/"),
-		apiKey:     cfg.APIKey,
-		keyIsJWT:   IsJWT(cfg.APIKey),
-		hc:         hc,
-		header:     cfg.Header.Clone(),
-		tokens:     cfg.Tokens,
-		retry:      cfg.Retry,
-		clientInfo: cfg.ClientInfo,
+		base:        u,
+		baseStr:     strings.TrimRight(u.String(), "/"),
+		apiKey:      cfg.APIKey,
+		keyAsBearer: !IsNewFormatKey(cfg.APIKey),
+		hc:          hc,
+		header:      cfg.Header.Clone(),
+		tokens:      cfg.Tokens,
+		retry:       cfg.Retry,
+		clientInfo:  cfg.ClientInfo,
 	}
 	return t, nil
 }
@@ -138,28 +138,13 @@ func ParseBaseURL(s string) (*url.URL, error) {
 	return u, nil
 }
 
-// IsJWT reports whether key looks like a JWT (three base64url segments), as
-// legacy anon and service-role keys are. New-format keys (sb_publishable_…,
-// sb_secret_…) are not.
-func IsJWT(key string) bool {
-	if strings.HasPrefix(key, "sb_") {
-		return false
-	}
-	if strings.Count(key, ".") != 2 {
-		return false
-	}
-	for _, part := range strings.Split(key, ".") {
-		if part == "" {
-			return false
-		}
-		for i := 0; i < len(part); i++ {
-			c := part[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '=') {
-				return false
-			}
-		}
-	}
-	return true
+// IsNewFormatKey reports whether key is one of Supabase's new-format API
+// keys (sb_publishable_…, sb_secret_…). They are not JWTs: they travel in
+// the apikey header only and are never sent as a bearer token. Any other key
+// (the legacy anon and service-role JWTs) is also sent as the bearer when no
+// user token is at hand, as the official clients do.
+func IsNewFormatKey(key string) bool {
+	return strings.HasPrefix(key, "sb_")
 }
 
 // DefaultHTTPClient returns a client whose transport is tuned for many
@@ -189,8 +174,9 @@ func (t *Transport) URL(escapedPath string) string {
 	return t.baseStr + escapedPath
 }
 
-// APIKeyIsJWT reports whether the project key is a legacy JWT key.
-func (t *Transport) APIKeyIsJWT() bool { return t.keyIsJWT }
+// KeyAsBearer reports whether the project key is sent as the bearer token
+// when no user token is at hand (true for every key but the new formats).
+func (t *Transport) KeyAsBearer() bool { return t.keyAsBearer }
 
 // HTTPClient returns the client requests go through.
 func (t *Transport) HTTPClient() *http.Client { return t.hc }
@@ -272,7 +258,7 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*http.Response, error
 		}
 		bearer = tok
 	}
-	if bearer == "" && t.keyIsJWT {
+	if bearer == "" && t.keyAsBearer {
 		bearer = t.apiKey
 	}
 	full := t.URL(req.Path)
