@@ -1,0 +1,30 @@
+// Package emulator runs a local stand-in for a Supabase project: the same
+// HTTP APIs under one base URL, over a real PostgreSQL, so that code written
+// for Supabase can be tested for real without Docker.
+//
+//	srv, err := emulator.Start(ctx, emulator.Config{FreshDatabase: true})
+//	if err != nil { ... }
+//	defer srv.Close()
+//	// srv.URL, srv.AnonKey, srv.ServiceRoleKey: hand them to the client.
+//	// srv.Pool(): create the schema and seed data as the postgres role.
+//
+// Routes, as Supabase's gateway lays them out:
+//   - /rest/v1: PostgREST's API (apikey required; the bearer JWT, else the
+//     apikey, picks the role; invalid tokens get PostgREST's 401).
+//   - /auth/v1, /storage/v1, /functions/v1: answer 501 with a JSON message
+//     naming the service until the emulator provides them.
+//
+// The database: Config.DatabaseURL, else $DATABASE_URL, else the local server
+// on 127.0.0.1:5432, else a throwaway cluster started from the local
+// PostgreSQL binaries (see [Config]). It is bootstrapped like Supabase's
+// Postgres: roles anon, authenticated, service_role and authenticator; the
+// functions auth.uid(), auth.role(), auth.jwt(); grants on schema public.
+// Row Level Security policies written for Supabase therefore apply.
+//
+// Keys: with the default JWT secret ([DemoJWTSecret], the Supabase CLI's),
+// AnonKey and ServiceRoleKey are the CLI's well-known demo keys. That
+// secret is public: the emulator is for local use only.
+//
+// A Server is safe for concurrent use; Close it to stop serving and release
+// the database (a fresh database is dropped, a throwaway cluster stopped).
+package emulator
