@@ -65,6 +65,8 @@ type Client struct {
 	inflight *refreshCall
 	subs     map[int]func(Event, *Session)
 	nextSub  int
+	vmu      sync.Mutex
+	verifier *Verifier // for GetClaims, built on first use
 }
 
 var _ transport.TokenSource = (*Client)(nil)

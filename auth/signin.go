@@ -103,6 +103,10 @@ func (c *Client) authCall(ctx context.Context, r request, ev Event) (*AuthRespon
 		if err := c.saveSession(ctx, out.Session, ev); err != nil {
 			return nil, err
 		}
+		// The user is signed in: a pending PKCE flow is over.
+		if err := c.store.Delete(ctx, c.verifierKey()); err != nil {
+			return nil, fmt.Errorf("auth: remove PKCE verifier: %w", err)
+		}
 	}
 	return out, nil
 }
