@@ -30,8 +30,8 @@ type oracleFile struct {
 	Meta struct {
 		Fixtures struct {
 			UserID, SessionID, FactorID, ChallengeID, IdentityID string
-			AccessToken                                         string          `json:"ACCESS_TOKEN"`
-			Session                                             json.RawMessage `json:"SESSION"`
+			AccessToken                                          string          `json:"ACCESS_TOKEN"`
+			Session                                              json.RawMessage `json:"SESSION"`
 		} `json:"fixtures"`
 	} `json:"meta"`
 	Vectors []vector `json:"vectors"`
@@ -185,7 +185,7 @@ type testCase struct {
 	// the session after updateUser, which strands the code of the
 	// email-change link; Go keeps it for ExchangeCodeForSession.
 	keepsVerifier bool
-	check      func(t *testing.T, e *env, res any, err error)
+	check         func(t *testing.T, e *env, res any, err error)
 }
 
 func oauth(provider, redirect, scopes string, qp map[string]string) auth.OAuthParams {
@@ -293,21 +293,21 @@ func cases() map[string]testCase {
 			return e.c.SignInWithSSO(ctx, auth.SSOParams{Domain: "company.com"})
 		}, check: ok},
 		"auth.signOut.default": {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, "") }, check: ok},
-		"auth.signOut.global": {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeGlobal) }, check: ok},
-		"auth.signOut.local":  {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeLocal) }, check: ok},
-		"auth.signOut.others": {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeOthers) }, check: ok},
+		"auth.signOut.global":  {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeGlobal) }, check: ok},
+		"auth.signOut.local":   {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeLocal) }, check: ok},
+		"auth.signOut.others":  {call: func(ctx context.Context, e *env) (any, error) { return nil, e.c.SignOut(ctx, auth.ScopeOthers) }, check: ok},
 		"auth.signOut.no_session": {call: func(ctx context.Context, e *env) (any, error) {
 			return nil, e.c.SignOut(ctx, "")
 		}, check: ok},
-		"auth.verifyOtp.email_signup":     verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPSignup}),
-		"auth.verifyOtp.email_invite":     verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPInvite}),
-		"auth.verifyOtp.email_magiclink":  verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPMagicLink}),
-		"auth.verifyOtp.email_recovery":   verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPRecovery}),
-		"auth.verifyOtp.email_change":     verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPEmailChange}),
-		"auth.verifyOtp.email_email":      verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPEmail}),
-		"auth.verifyOtp.phone_sms":        verifyCase(auth.VerifyOTPParams{Phone: phone, Token: "123456", Type: auth.OTPSMS}),
-		"auth.verifyOtp.phone_change":     verifyCase(auth.VerifyOTPParams{Phone: phone, Token: "123456", Type: auth.OTPPhoneChange}),
-		"auth.verifyOtp.token_hash":       verifyCase(auth.VerifyOTPParams{TokenHash: "hash-abc", Type: auth.OTPEmail}),
+		"auth.verifyOtp.email_signup":        verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPSignup}),
+		"auth.verifyOtp.email_invite":        verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPInvite}),
+		"auth.verifyOtp.email_magiclink":     verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPMagicLink}),
+		"auth.verifyOtp.email_recovery":      verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPRecovery}),
+		"auth.verifyOtp.email_change":        verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPEmailChange}),
+		"auth.verifyOtp.email_email":         verifyCase(auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPEmail}),
+		"auth.verifyOtp.phone_sms":           verifyCase(auth.VerifyOTPParams{Phone: phone, Token: "123456", Type: auth.OTPSMS}),
+		"auth.verifyOtp.phone_change":        verifyCase(auth.VerifyOTPParams{Phone: phone, Token: "123456", Type: auth.OTPPhoneChange}),
+		"auth.verifyOtp.token_hash":          verifyCase(auth.VerifyOTPParams{TokenHash: "hash-abc", Type: auth.OTPEmail}),
 		"auth.verifyOtp.token_hash_recovery": verifyCase(auth.VerifyOTPParams{TokenHash: "hash-abc", Type: auth.OTPRecovery}),
 		"auth.verifyOtp.email_options": {call: func(ctx context.Context, e *env) (any, error) {
 			return e.c.VerifyOTP(ctx, auth.VerifyOTPParams{Email: email, Token: "123456", Type: auth.OTPEmail,
