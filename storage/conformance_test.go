@@ -409,16 +409,22 @@ var oracleCases = map[string]oracleCase{
 		run: func(ctx context.Context, c *storage.Client) (any, error) {
 			return av(c).Copy(ctx, "public/avatar1.png", "private/avatar2.png")
 		},
-		check: func(t *testing.T, res, data any) { wantEq(t, "fullPath", res.(storage.ObjectRef).FullPath, field(data, "path")) },
+		check: func(t *testing.T, res, data any) {
+			wantEq(t, "fullPath", res.(storage.ObjectRef).FullPath, field(data, "path"))
+		},
 	},
 	"storage.copy.destination_bucket": {
 		run: func(ctx context.Context, c *storage.Client) (any, error) {
 			return av(c).Copy(ctx, "public/avatar1.png", "private/avatar2.png", storage.ToBucket("archive"))
 		},
-		check: func(t *testing.T, res, data any) { wantEq(t, "fullPath", res.(storage.ObjectRef).FullPath, field(data, "path")) },
+		check: func(t *testing.T, res, data any) {
+			wantEq(t, "fullPath", res.(storage.ObjectRef).FullPath, field(data, "path"))
+		},
 	},
 	"storage.remove.one": {
-		run:   func(ctx context.Context, c *storage.Client) (any, error) { return av(c).Remove(ctx, "folder/avatar1.png") },
+		run: func(ctx context.Context, c *storage.Client) (any, error) {
+			return av(c).Remove(ctx, "folder/avatar1.png")
+		},
 		check: checkObjects,
 	},
 	"storage.remove.several": {
@@ -571,7 +577,9 @@ var oracleCases = map[string]oracleCase{
 		check: checkURL("publicUrl"),
 	},
 	"storage.info": {
-		run: func(ctx context.Context, c *storage.Client) (any, error) { return av(c).Info(ctx, "folder/avatar1.png") },
+		run: func(ctx context.Context, c *storage.Client) (any, error) {
+			return av(c).Info(ctx, "folder/avatar1.png")
+		},
 		check: func(t *testing.T, res, data any) {
 			i := res.(*storage.ObjectInfo)
 			wantEq(t, "id", i.ID, field(data, "id"))
@@ -587,11 +595,15 @@ var oracleCases = map[string]oracleCase{
 		},
 	},
 	"storage.exists": {
-		run:   func(ctx context.Context, c *storage.Client) (any, error) { return av(c).Exists(ctx, "folder/avatar1.png") },
+		run: func(ctx context.Context, c *storage.Client) (any, error) {
+			return av(c).Exists(ctx, "folder/avatar1.png")
+		},
 		check: func(t *testing.T, res, data any) { wantEq(t, "exists", res, data) },
 	},
 	"storage.purgeCache": {
-		run: func(ctx context.Context, c *storage.Client) (any, error) { return nil, av(c).PurgeCache(ctx, "folder/avatar1.png") },
+		run: func(ctx context.Context, c *storage.Client) (any, error) {
+			return nil, av(c).PurgeCache(ctx, "folder/avatar1.png")
+		},
 	},
 }
 

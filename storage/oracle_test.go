@@ -213,12 +213,12 @@ var ignoredHeaders = map[string]bool{
 // expect is what the Go request must look like: the vector's request with
 // deliberate deviations applied.
 type expect struct {
-	Method  string
-	Path    string
-	Query   [][2]string
-	Header  map[string]string
-	Body    []byte
-	JSON    json.RawMessage
+	Method   string
+	Path     string
+	Query    [][2]string
+	Header   map[string]string
+	Body     []byte
+	JSON     json.RawMessage
 	Boundary bool // body is multipart with {{BOUNDARY}} placeholders
 }
 
