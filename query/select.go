@@ -1,0 +1,392 @@
+package query
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/supakit/supakit/schema"
+)
+
+type ikind uint8
+
+const (
+	iCol   ikind = iota + 1 // a column (typed or named)
+	iRaw                    // raw select text
+	iEmbed                  // an embedded resource
+)
+
+// Item is one entry of a select list, built by [As], [Cast] or [Embed].
+// Select also takes field pointers and raw strings directly.
+type Item struct {
+	kind     ikind
+	col      colRef
+	alias    string
+	cast     string
+	raw      string
+	scope    scopeRef
+	items    []Item
+	explicit bool // items given (else the target's default select)
+	inner    int8 // 1 inner, -1 left, 0 from the relation tag
+	hint     string
+	hintSet  bool
+	aliasSet bool
+	spread   bool
+	err      error
+}
+
+func (it *Item) collectErrs(errs *[]error) {
+	if it.err != nil {
+		*errs = append(*errs, it.err)
+	}
+	if it.col.err != nil {
+		*errs = append(*errs, it.col.err)
+	}
+	if it.scope.err != nil {
+		*errs = append(*errs, it.scope.err)
+	}
+	for i := range it.items {
+		it.items[i].collectErrs(errs)
+	}
+}
+
+// item converts an argument of Select, As, Cast or Embed.
+func item(x any) Item {
+	switch v := x.(type) {
+	case Item:
+		return v
+	case string:
+		s := stripSpaces(v)
+		if s == "" {
+			return Item{kind: iRaw, err: errors.New("query: empty select item (pass a field pointer, not the field's value)")}
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return Item{kind: iRaw, err: errors.New("query: select item contains a NUL byte")}
+		}
+		return Item{kind: iRaw, raw: s}
+	case nil:
+		return Item{kind: iRaw, err: errors.New("query: nil select item")}
+	}
+	if reflect.TypeOf(x).Kind() != reflect.Pointer {
+		return Item{kind: iRaw, err: errors.New("query: select item of type " + reflect.TypeOf(x).String() + ": pass a field pointer (&c.Field), an Item or a string")}
+	}
+	ref, rel := refOfAny(x)
+	if rel != nil {
+		return Item{kind: iEmbed, scope: scopeRef{rel: rel}}
+	}
+	return Item{kind: iCol, col: ref}
+}
+
+// stripSpaces removes white space outside double quotes, as postgrest-js
+// does for select strings.
+func stripSpaces(s string) string {
+	if !strings.ContainsAny(s, " \t\n\r\v\f") {
+		return s
+	}
+	var b strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'):
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// As renames a selected column or embedded resource: As("display_name",
+// &c.Name) gives display_name:name.
+func As(alias string, x any) Item {
+	it := item(x)
+	if alias == "" || strings.IndexByte(alias, 0) >= 0 {
+		it.err = errors.Join(it.err, errors.New("query: empty or invalid alias"))
+	}
+	switch it.kind {
+	case iCol, iEmbed:
+		it.alias, it.aliasSet = alias, true
+	default:
+		it.err = errors.Join(it.err, errors.New("query: As needs a column or an embedded resource, not raw text"))
+	}
+	return it
+}
+
+// Cast casts a selected column: Cast(&c.ID, "text") gives id::text.
+func Cast(x any, typ string) Item {
+	it := item(x)
+	if it.kind != iCol {
+		it.err = errors.Join(it.err, errors.New("query: Cast needs a column"))
+	}
+	if !configIdent(typ) {
+		it.err = errors.Join(it.err, errors.New("query: invalid cast type "+quoteErr(typ)))
+	}
+	it.cast = typ
+	return it
+}
+
+// Embed selects an embedded resource: rel is a relation field pointer
+// (&c.Cities) or, for untyped queries, the resource name ("cities"). items
+// are its columns (field pointers into the target type's sentinel, Items,
+// raw strings); with none, a typed relation selects its target type's
+// default select and an untyped one "*". The relation tag's hint, join
+// and alias apply unless overridden with [Item.Hint], [Item.Inner],
+// [Item.Left] and [Item.As].
+func Embed(rel any, items ...any) Item {
+	it := Item{kind: iEmbed, scope: scopeOf(rel), explicit: len(items) > 0}
+	it.items = make([]Item, len(items))
+	for i, x := range items {
+		it.items[i] = item(x)
+	}
+	return it
+}
+
+// Inner makes the embedding an inner join (name!inner(...)).
+func (it Item) Inner() Item { return it.join(1) }
+
+// Left makes the embedding an explicit left join (name!left(...)).
+func (it Item) Left() Item { return it.join(-1) }
+
+func (it Item) join(j int8) Item {
+	if it.kind != iEmbed {
+		it.err = errors.Join(it.err, errors.New("query: Inner/Left need an embedded resource"))
+	}
+	it.inner = j
+	return it
+}
+
+// Hint sets the foreign key disambiguating the embedding (name!hint(...)).
+func (it Item) Hint(fk string) Item {
+	if it.kind != iEmbed {
+		it.err = errors.Join(it.err, errors.New("query: Hint needs an embedded resource"))
+	}
+	if !configIdent(fk) {
+		it.err = errors.Join(it.err, errors.New("query: invalid hint "+quoteErr(fk)))
+	}
+	it.hint, it.hintSet = fk, true
+	return it
+}
+
+// As renames the item (alias:name).
+func (it Item) As(alias string) Item {
+	if alias == "" || strings.IndexByte(alias, 0) >= 0 {
+		it.err = errors.Join(it.err, errors.New("query: empty or invalid alias"))
+	}
+	if it.kind == iRaw {
+		it.err = errors.Join(it.err, errors.New("query: As needs a column or an embedded resource"))
+	}
+	it.alias, it.aliasSet = alias, true
+	return it
+}
+
+// Spread spreads the embedded resource's columns into the parent
+// (...name(...)); only for to-one relations.
+func (it Item) Spread() Item {
+	if it.kind != iEmbed {
+		it.err = errors.Join(it.err, errors.New("query: Spread needs an embedded resource"))
+	}
+	it.spread = true
+	return it
+}
+
+// defaultSelects caches DefaultSelect per table type.
+var defaultSelects sync.Map // reflect.Type -> string
+
+// DefaultSelect returns the select list derived from t's metadata: its
+// columns in field order, then its relations embedded with their own
+// default select, nested; a relation whose target type is already being
+// selected on the path from the root (a back reference) is left out. For
+// example: id,name,cities(id,name,country_id). Cached per type.
+func DefaultSelect(t *schema.Table) string {
+	if v, ok := defaultSelects.Load(t.Type); ok {
+		return v.(string)
+	}
+	var b []byte
+	b = appendDefaultSelect(b, t, []reflect.Type{t.Type})
+	s := string(b)
+	defaultSelects.Store(t.Type, s)
+	return s
+}
+
+func appendDefaultSelect(b []byte, t *schema.Table, path []reflect.Type) []byte {
+	n := 0
+	for _, c := range t.Columns {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = appendIdentRaw(b, c.Name)
+		n++
+	}
+	for _, r := range t.Relations {
+		if onTypePath(path, r.Target.Type) {
+			continue
+		}
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = appendEmbedHead(b, r, r.Alias, r.Hint, joinOf(r, 0), false)
+		b = append(b, '(')
+		b = appendDefaultSelect(b, r.Target, append(path, r.Target.Type))
+		b = append(b, ')')
+		n++
+	}
+	if n == 0 {
+		b = append(b, '*')
+	}
+	return b
+}
+
+func onTypePath(path []reflect.Type, t reflect.Type) bool {
+	for _, p := range path {
+		if p == t {
+			return true
+		}
+	}
+	return false
+}
+
+func joinOf(r *schema.Relation, override int8) int8 {
+	if override != 0 {
+		return override
+	}
+	if r != nil && r.Inner {
+		return 1
+	}
+	if r != nil && r.Left {
+		return -1
+	}
+	return 0
+}
+
+// appendIdentRaw appends a column name for a select or order list (not
+// form-encoded), double-quoted unless plain.
+func appendIdentRaw(b []byte, s string) []byte {
+	if identPlain(s) {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' || s[i] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+func appendEmbedHead(b []byte, r *schema.Relation, alias, hint string, join int8, spread bool) []byte {
+	if spread {
+		b = append(b, "..."...)
+	} else if alias != "" {
+		b = appendIdentRaw(b, alias)
+		b = append(b, ':')
+	}
+	b = appendIdentRaw(b, r.Name)
+	if hint != "" {
+		b = append(b, '!')
+		b = append(b, hint...)
+	}
+	switch join {
+	case 1:
+		b = append(b, "!inner"...)
+	case -1:
+		b = append(b, "!left"...)
+	}
+	return b
+}
+
+// appendSelect renders items (not form-encoded) for the table t (nil when
+// untyped), checking that typed columns belong to it.
+func appendSelect(b []byte, items []Item, t *schema.Table, path []reflect.Type) ([]byte, error) {
+	var errs []error
+	for i := range items {
+		it := &items[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch it.kind {
+		case iRaw:
+			b = append(b, it.raw...)
+		case iCol:
+			if it.aliasSet {
+				b = appendIdentRaw(b, it.alias)
+				b = append(b, ':')
+			}
+			switch {
+			case it.col.col != nil:
+				if t != nil && it.col.col.Table.Type != t.Type {
+					errs = append(errs, columnError("select: "+it.col.display()+" is not a column of "+t.Type.String()+"; select it inside Embed", nil))
+				}
+				b = appendIdentRaw(b, it.col.col.Name)
+				b = append(b, it.col.suffix...)
+			default:
+				b = append(b, it.col.name...)
+			}
+			if it.cast != "" {
+				b = append(b, "::"...)
+				b = append(b, it.cast...)
+			}
+		case iEmbed:
+			r := it.scope.rel
+			if r == nil {
+				if it.aliasSet && !it.spread {
+					b = appendIdentRaw(b, it.alias)
+					b = append(b, ':')
+				}
+				if it.spread {
+					b = append(b, "..."...)
+				}
+				b = append(b, it.scope.path...)
+				if it.hint != "" {
+					b = append(b, '!')
+					b = append(b, it.hint...)
+				}
+				switch it.inner {
+				case 1:
+					b = append(b, "!inner"...)
+				case -1:
+					b = append(b, "!left"...)
+				}
+				b = append(b, '(')
+				if it.explicit {
+					var err error
+					if b, err = appendSelect(b, it.items, nil, nil); err != nil {
+						errs = append(errs, err)
+					}
+				} else {
+					b = append(b, '*')
+				}
+				b = append(b, ')')
+				continue
+			}
+			if t != nil && r.Table.Type != t.Type {
+				errs = append(errs, columnError("select: relation "+r.Table.Type.Name()+"."+r.GoName+" does not belong to "+t.Type.String(), nil))
+			}
+			alias := r.Alias
+			if it.aliasSet {
+				alias = it.alias
+			}
+			hint := r.Hint
+			if it.hintSet {
+				hint = it.hint
+			}
+			b = appendEmbedHead(b, r, alias, hint, joinOf(r, it.inner), it.spread)
+			b = append(b, '(')
+			if it.explicit {
+				var err error
+				if b, err = appendSelect(b, it.items, r.Target, append(path, r.Target.Type)); err != nil {
+					errs = append(errs, err)
+				}
+			} else {
+				b = appendDefaultSelect(b, r.Target, append(path, r.Target.Type))
+			}
+			b = append(b, ')')
+		default:
+			errs = append(errs, errors.New("query: zero select Item"))
+		}
+	}
+	return b, errors.Join(errs...)
+}
