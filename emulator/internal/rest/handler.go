@@ -1,0 +1,537 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/supakit/supakit/emulator/internal/dbrole"
+	"github.com/supakit/supakit/emulator/internal/reqctx"
+)
+
+// Config tunes a Handler. The zero value exposes schema public with
+// Supabase's defaults.
+type Config struct {
+	// Schemas are the exposed schemas; the first is the default profile.
+	// Empty means ["public"].
+	Schemas []string
+	// MaxRows caps the rows a read returns; zero means 1000, negative
+	// means no cap.
+	MaxRows int
+	// StatementTimeout bounds each statement; zero leaves the server's.
+	StatementTimeout time.Duration
+	// MaxBodyBytes caps request bodies; zero means 10 MiB.
+	MaxBodyBytes int64
+	// ExtraSearchPath follows the request's schema in search_path; nil
+	// means ["public", "extensions"], like Supabase.
+	ExtraSearchPath []string
+	// AnonRole is the role whose permission errors answer 401; empty
+	// means "anon".
+	AnonRole string
+}
+
+// Handler serves PostgREST's API. It is safe for concurrent use.
+type Handler struct {
+	pool   *pgxpool.Pool
+	cfg    Config
+	cache  atomic.Pointer[Cache]
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex // serialises reloads
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New loads the schema cache and starts listening on channel pgrst for
+// "reload schema" notifications.
+func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) {
+	if pool == nil {
+		return nil, errors.New("rest: nil pool")
+	}
+	if len(cfg.Schemas) == 0 {
+		cfg.Schemas = []string{"public"}
+	}
+	if cfg.MaxRows == 0 {
+		cfg.MaxRows = 1000
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 10 << 20
+	}
+	if cfg.ExtraSearchPath == nil {
+		cfg.ExtraSearchPath = []string{"public", "extensions"}
+	}
+	if cfg.AnonRole == "" {
+		cfg.AnonRole = "anon"
+	}
+	h := &Handler{pool: pool, cfg: cfg}
+	if err := h.Reload(ctx); err != nil {
+		return nil, err
+	}
+	lctx, cancel := context.WithCancel(context.Background())
+	h.cancel = cancel
+	h.wg.Add(1)
+	go h.listen(lctx)
+	return h, nil
+}
+
+// Reload reloads the schema cache from the catalog.
+func (h *Handler) Reload(ctx context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, err := loadCache(ctx, h.pool)
+	if err != nil {
+		return err
+	}
+	h.cache.Store(c)
+	return nil
+}
+
+// Close stops listening for reload notifications. It does not close the pool.
+func (h *Handler) Close() {
+	if h.cancel != nil {
+		h.cancel()
+	}
+	h.wg.Wait()
+}
+
+func (h *Handler) listen(ctx context.Context) {
+	defer h.wg.Done()
+	for ctx.Err() == nil {
+		h.listenOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (h *Handler) listenOnce(ctx context.Context) {
+	conn, err := h.pool.Acquire(ctx)
+	if err != nil {
+		return
+	}
+	defer func() {
+		// A connection left in LISTEN state must not go back to the pool.
+		_ = conn.Conn().Close(context.Background())
+		conn.Release()
+	}()
+	if _, err := conn.Exec(ctx, "LISTEN pgrst"); err != nil {
+		return
+	}
+	for {
+		n, err := conn.Conn().WaitForNotification(ctx)
+		if err != nil {
+			return
+		}
+		if n.Payload == "" || n.Payload == "reload schema" {
+			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			_ = h.Reload(rctx)
+			cancel()
+		}
+	}
+}
+
+// ServeHTTP answers one PostgREST request. r.URL.Path has the /rest/v1
+// prefix stripped.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	id, ok := reqctx.From(r.Context())
+	if !ok || id.Role == "" {
+		writeError(w, apiErr(401, "PGRST301", "No authorization: the request carries no verified identity", nil, nil))
+		return
+	}
+	resp, e := h.serve(r, id)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	for k, v := range resp.headers {
+		w.Header().Set(k, v)
+	}
+	if resp.contentType != "" && resp.body != nil {
+		w.Header().Set("Content-Type", resp.contentType)
+	}
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead && resp.body != nil {
+		_, _ = io.WriteString(w, *resp.body)
+	}
+}
+
+type response struct {
+	status      int
+	headers     map[string]string
+	contentType string
+	body        *string
+}
+
+// request is everything parsed from one HTTP request.
+type request struct {
+	method string
+	schema string
+	target string
+	isRPC  bool
+	pairs  [][2]string
+	prefer prefer
+	accept accept
+	body   []byte
+	hdr    http.Header
+	id     reqctx.Identity
+	cache  *Cache
+	rng    *[2]int // Range header: first, last (-1 open)
+}
+
+func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error) {
+	req := &request{method: r.Method, hdr: r.Header, id: id, cache: h.cache.Load()}
+	path := strings.TrimPrefix(r.URL.Path, "/")
+	switch {
+	case path == "":
+		return nil, errUnsupported("the OpenAPI description at the root path")
+	case strings.HasPrefix(path, "rpc/"):
+		req.isRPC = true
+		req.target = strings.TrimPrefix(path, "rpc/")
+	default:
+		req.target = path
+	}
+	if req.target == "" || strings.Contains(req.target, "/") {
+		return nil, apiErr(404, "PGRST125", "Invalid path specified in request URL", nil, nil)
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete:
+	case http.MethodPut:
+		return nil, errUnsupported("PUT (single-row upsert)")
+	case http.MethodOptions:
+		return nil, errUnsupported("OPTIONS")
+	default:
+		return nil, apiErr(405, "PGRST117", "Unsupported HTTP method: "+r.Method, nil, nil)
+	}
+	if req.isRPC && (r.Method == http.MethodPatch || r.Method == http.MethodDelete) {
+		return nil, apiErr(405, "PGRST101", "Only GET and POST are allowed for functions", nil, nil)
+	}
+	// schema profile
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
+	prof := r.Header.Get("Content-Profile")
+	if read {
+		prof = r.Header.Get("Accept-Profile")
+	}
+	req.schema = h.cfg.Schemas[0]
+	if prof != "" {
+		found := false
+		for _, s := range h.cfg.Schemas {
+			if s == prof {
+				found = true
+			}
+		}
+		if !found {
+			return nil, apiErr(406, "PGRST106", "Invalid schema: "+prof, nil,
+				"Only the following schemas are exposed: "+strings.Join(h.cfg.Schemas, ", "))
+		}
+		req.schema = prof
+	}
+	var err error
+	req.pairs, err = parsePairs(r.URL.RawQuery)
+	if err != nil {
+		return nil, asAPI(err)
+	}
+	req.prefer = parsePrefer(r.Header)
+	if req.prefer.handling == "strict" && len(req.prefer.invalid) > 0 {
+		return nil, apiErr(400, "PGRST122", "Invalid preferences given with handling=strict", "Invalid preferences: "+strings.Join(req.prefer.invalid, ", "), nil)
+	}
+	a, aerr := parseAccept(r.Header.Get("Accept"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	req.accept = a
+	if rg := r.Header.Get("Range"); rg != "" && read {
+		unit := r.Header.Get("Range-Unit")
+		if unit == "" || unit == "items" {
+			if lo, hi, ok := strings.Cut(strings.TrimPrefix(rg, "items="), "-"); ok {
+				l, err1 := strconv.Atoi(strings.TrimSpace(lo))
+				u := -1
+				var err2 error
+				if strings.TrimSpace(hi) != "" {
+					u, err2 = strconv.Atoi(strings.TrimSpace(hi))
+				}
+				if err1 == nil && err2 == nil && l >= 0 && (u < 0 || u >= l) {
+					req.rng = &[2]int{l, u}
+				} else if err1 == nil && err2 == nil {
+					return nil, apiErr(416, "PGRST103", "Requested range not satisfiable", nil, nil)
+				}
+			}
+		}
+	}
+	if r.Body != nil && !read {
+		lr := io.LimitReader(r.Body, h.cfg.MaxBodyBytes+1)
+		req.body, err = io.ReadAll(lr)
+		if err != nil {
+			return nil, apiErr(400, "PGRST102", "Could not read the request body", err.Error(), nil)
+		}
+		if int64(len(req.body)) > h.cfg.MaxBodyBytes {
+			return nil, apiErr(413, "PGRST413", fmt.Sprintf("Request body exceeds the limit of %d bytes", h.cfg.MaxBodyBytes), nil, nil)
+		}
+	}
+	if req.isRPC {
+		return h.rpc(r.Context(), req)
+	}
+	t := req.cache.table(req.schema, req.target)
+	if t == nil || t.Kind == "c" {
+		hint := any(nil)
+		if s := req.cache.similarTable(req.schema, req.target); s != "" {
+			hint = fmt.Sprintf("Perhaps you meant the table '%s.%s'", req.schema, s)
+		}
+		return nil, apiErr(404, "PGRST205", fmt.Sprintf("Could not find the table '%s.%s' in the schema cache", req.schema, req.target), nil, hint)
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return h.read(r.Context(), req, t)
+	default:
+		return h.mutate(r.Context(), req, t)
+	}
+}
+
+func asAPI(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return apiErr(500, "PGRST000", err.Error(), nil, nil)
+}
+
+func (h *Handler) maxRows() int {
+	if h.cfg.MaxRows < 0 {
+		return 0
+	}
+	return h.cfg.MaxRows
+}
+
+// applyRange folds the Range header into the root's limit/offset.
+func applyRange(req *request, p *nodeParams) {
+	if req.rng == nil {
+		return
+	}
+	lo, hi := req.rng[0], req.rng[1]
+	off := lo
+	if p.offset != nil {
+		off = max(off, *p.offset)
+	}
+	p.offset = &off
+	if hi >= 0 {
+		n := hi - lo + 1
+		if p.limit == nil || *p.limit > n {
+			p.limit = &n
+		}
+	}
+}
+
+// result is what the main statement returns.
+type result struct {
+	total   *int64
+	page    int64
+	body    *string
+	updated *bool
+}
+
+func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(pgx.Tx) error) *Error {
+	sp := quoteIdent(req.schema)
+	for _, s := range h.cfg.ExtraSearchPath {
+		sp += ", " + quoteIdent(s)
+	}
+	opts := dbrole.Options{
+		StatementTimeout: h.cfg.StatementTimeout,
+		ReadOnly:         readOnly,
+		Rollback:         req.prefer.tx == "rollback",
+		Settings: map[string]string{
+			"search_path":    sp,
+			"request.method": req.method,
+		},
+	}
+	err := dbrole.Run(ctx, h.pool, req.id, opts, fn)
+	if err == nil {
+		return nil
+	}
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return fromPg(pe, req.id.Role == h.cfg.AnonRole)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return apiErr(504, "PGRST003", "The request was cancelled or timed out", nil, nil)
+	}
+	return apiErr(503, "PGRST001", "Database connection error", nil, nil)
+}
+
+// wrapSQL builds the final statement over a CTE named pgrst_source.
+func wrapSQL(ctes []string, bodyExpr, totalExpr, extra string) string {
+	var sb strings.Builder
+	sb.WriteString("WITH ")
+	sb.WriteString(strings.Join(ctes, ", "))
+	sb.WriteString(" SELECT ")
+	if totalExpr == "" {
+		totalExpr = "NULL::int8"
+	}
+	sb.WriteString(totalExpr)
+	sb.WriteString(" AS total, pg_catalog.count(_postgrest_t)::int8 AS page_total, ")
+	sb.WriteString(bodyExpr)
+	sb.WriteString(" AS body, ")
+	if extra == "" {
+		extra = "NULL::bool"
+	}
+	sb.WriteString(extra)
+	sb.WriteString(" AS updated FROM (SELECT * FROM pgrst_source) _postgrest_t")
+	return sb.String()
+}
+
+func bodyExpr(a accept, single bool, scalarCol string) string {
+	row := "_postgrest_t"
+	if scalarCol != "" {
+		row = "_postgrest_t." + quoteIdent(scalarCol)
+	}
+	agg := "json_agg(" + row + ")"
+	if a.stripNulls {
+		agg = "json_strip_nulls(" + agg + ")"
+	}
+	switch {
+	case a.kind == mediaCSV:
+		return "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r) AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)" +
+			" || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')"
+	case single:
+		return "coalesce((" + agg + "->0)::text, 'null')"
+	default:
+		return "coalesce(" + agg + ", '[]')::text"
+	}
+}
+
+func scanResult(row pgx.Row) (result, error) {
+	var res result
+	err := row.Scan(&res.total, &res.page, &res.body, &res.updated)
+	return res, err
+}
+
+func contentTypeFor(a accept) string {
+	switch a.kind {
+	case mediaCSV:
+		return "text/csv; charset=utf-8"
+	case mediaObject:
+		if a.stripNulls {
+			return "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8"
+		}
+		return "application/vnd.pgrst.object+json; charset=utf-8"
+	}
+	if a.stripNulls {
+		return "application/vnd.pgrst.array+json; nulls=stripped; charset=utf-8"
+	}
+	return "application/json; charset=utf-8"
+}
+
+func singleErr(n int64) *Error {
+	return apiErr(406, "PGRST116", "Cannot coerce the result to a single JSON object", fmt.Sprintf("The result contains %d rows", n), nil)
+}
+
+// explain runs EXPLAIN over the main statement.
+func (h *Handler) explain(ctx context.Context, req *request, readOnly bool, sql string, args []any) (*response, *Error) {
+	opts := []string{"FORMAT TEXT"}
+	if req.accept.planJSON {
+		opts[0] = "FORMAT JSON"
+	}
+	for _, o := range req.accept.planOptions {
+		switch strings.ToLower(strings.TrimSpace(o)) {
+		case "analyze":
+			opts = append(opts, "ANALYZE")
+		case "verbose":
+			opts = append(opts, "VERBOSE")
+		case "settings":
+			opts = append(opts, "SETTINGS")
+		case "buffers":
+			opts = append(opts, "BUFFERS")
+		case "wal":
+			opts = append(opts, "WAL")
+		case "":
+		default:
+			return nil, apiErr(406, "PGRST107", "None of these media types are available: "+req.hdr.Get("Accept"), nil, nil)
+		}
+	}
+	var lines []string
+	e := h.run(ctx, req, readOnly, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "EXPLAIN ("+strings.Join(opts, ", ")+") "+sql, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				return err
+			}
+			lines = append(lines, s)
+		}
+		return rows.Err()
+	})
+	if e != nil {
+		return nil, e
+	}
+	body := strings.Join(lines, "\n")
+	forType := req.accept.planFor
+	if forType == "" {
+		forType = "application/json"
+	}
+	ct := "application/vnd.pgrst.plan+text; for=\"" + forType + "\"; charset=utf-8"
+	if req.accept.planJSON {
+		ct = "application/vnd.pgrst.plan+json; for=\"" + forType + "\"; charset=utf-8"
+	}
+	return &response{status: 200, contentType: ct, body: &body}, nil
+}
+
+// plannedCount asks the planner for the row estimate of sql.
+func plannedCount(ctx context.Context, tx pgx.Tx, sql string, args []any) (int64, error) {
+	var plan string
+	if err := tx.QueryRow(ctx, "EXPLAIN (FORMAT JSON) "+sql, args...).Scan(&plan); err != nil {
+		return 0, err
+	}
+	var v []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		} `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &v); err != nil || len(v) == 0 {
+		return 0, fmt.Errorf("rest: read plan: %w", err)
+	}
+	return int64(v[0].Plan.Rows), nil
+}
+
+func contentRange(offset int, page int64, total *int64) string {
+	t := "*"
+	if total != nil {
+		t = strconv.FormatInt(*total, 10)
+	}
+	if page == 0 {
+		return "*/" + t
+	}
+	return fmt.Sprintf("%d-%d/%s", offset, int64(offset)+page-1, t)
+}
+
+func readStatus(offset int, page int64, total *int64) int {
+	if total == nil {
+		return 200
+	}
+	if int64(offset) > *total && !(offset == 0 && *total == 0) {
+		return 416
+	}
+	if page < *total && (offset > 0 || page+int64(offset) < *total) {
+		return 206
+	}
+	return 200
+}
