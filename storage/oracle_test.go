@@ -347,3 +347,11 @@ func sameJSON(a, b []byte) bool {
 }
 
 func b64enc(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+func newServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
