@@ -345,3 +345,55 @@ func TestFallbackToThrowaway(t *testing.T) {
 		t.Fatalf("query on throwaway cluster: %v", err)
 	}
 }
+
+// TestThrowawayConcurrentBootstrap: on a new cluster the API roles do not
+// exist yet, so concurrent bootstraps of different databases race to create
+// them; all must succeed.
+func TestThrowawayConcurrentBootstrap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL cluster")
+	}
+	ctx := ctxT(t)
+	// Hold the cluster so the racers share one whose roles are still missing.
+	holder, err := pgenv.Acquire(ctx, pgenv.Options{Throwaway: true})
+	if errors.Is(err, pgenv.ErrNoBinaries) {
+		t.Skipf("no PostgreSQL binaries: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	// The holder bootstrapped the postgres database (creating the roles);
+	// drop them so the racers find none.
+	if _, err := holder.Pool.Exec(ctx, `
+		revoke usage on schema public from anon, authenticated, service_role;
+		drop owned by anon, authenticated, service_role, authenticator;
+		drop role anon, authenticated, service_role, authenticator`); err != nil {
+		t.Fatal(err)
+	}
+	const n = 6
+	envs := make([]*pgenv.Env, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			envs[i], errs[i] = pgenv.Acquire(ctx, pgenv.Options{URL: holder.URL, FreshDatabase: true})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("racer %d: %v", i, err)
+		} else {
+			defer envs[i].Close()
+		}
+	}
+	var roles int
+	if err := holder.Pool.QueryRow(ctx, `select count(*) from pg_roles
+		where rolname in ('anon','authenticated','service_role','authenticator')`).Scan(&roles); err != nil {
+		t.Fatal(err)
+	}
+	if roles != 4 {
+		t.Fatalf("%d API roles after the race, want 4", roles)
+	}
+}
