@@ -142,9 +142,13 @@ func callFor(f *fixture) (fixtureCall, string) {
 	parts := strings.Split(strings.TrimPrefix(r.Path, "/auth/v1/"), "/")
 	switch {
 	case route == "GET /health":
-		return func(ctx context.Context, c *auth.Client, _ *fixture, _ map[string]any) (any, error) { return c.Health(ctx) }, ""
+		return func(ctx context.Context, c *auth.Client, _ *fixture, _ map[string]any) (any, error) {
+			return c.Health(ctx)
+		}, ""
 	case route == "GET /settings":
-		return func(ctx context.Context, c *auth.Client, _ *fixture, _ map[string]any) (any, error) { return c.GetSettings(ctx) }, ""
+		return func(ctx context.Context, c *auth.Client, _ *fixture, _ map[string]any) (any, error) {
+			return c.GetSettings(ctx)
+		}, ""
 	case route == "POST /signup" && strings.Contains(string(r.Body), `"email"`) && !strings.Contains(string(r.Body), `"password"`):
 		return refusedThenParsed(func(ctx context.Context, c *auth.Client, b map[string]any) error {
 			_, err := c.SignUp(ctx, auth.SignUpParams{Email: str(b, "email")})
