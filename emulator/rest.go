@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/supakit/supakit/emulator/internal/rest"
 )
 
 // restService is what the gateway needs from the PostgREST engine.
@@ -14,9 +16,14 @@ type restService interface {
 	Close()
 }
 
-// newREST builds the PostgREST engine; a nil service (and nil error) means
-// this build has none, and /rest/v1 answers 501.
+var _ restService = (*rest.Handler)(nil)
+
+// newREST builds the PostgREST engine over pool.
 func newREST(ctx context.Context, pool *pgxpool.Pool, cfg Config) (restService, error) {
-	_, _, _ = ctx, pool, cfg
-	return nil, nil
+	return rest.New(ctx, pool, rest.Config{
+		Schemas:          cfg.Schemas,
+		MaxRows:          cfg.MaxRows,
+		StatementTimeout: cfg.StatementTimeout,
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+	})
 }
