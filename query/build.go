@@ -520,22 +520,39 @@ func (e *encoder) tree(f *Filter, gs scope) {
 	}
 }
 
-// orderPath resolves the path of an order term.
-func (e *encoder) orderPath(t *orderTerm, sc scope) (string, error) {
+// orderPath resolves the path of an order term, and, for a column of a
+// to-one embedded resource, the relation key to wrap it in: PostgREST
+// orders the parent rows by it (order=section(name).asc).
+func (e *encoder) orderPath(t *orderTerm, sc scope) (path, wrap string, err error) {
 	if t.scope.rel != nil || t.scope.path != "" || t.scope.err != nil {
 		p, tbl, err := e.scopePath(t.scope, sc)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		if ct := t.col.table(); ct != nil && tbl != nil && ct.Type != tbl.Type {
-			return "", columnError(t.col.display()+" is not a column of "+tbl.Type.String(), nil)
+			return "", "", columnError(t.col.display()+" is not a column of "+tbl.Type.String(), nil)
 		}
-		return p, nil
+		return p, "", nil
 	}
 	if t.raw != "" {
-		return sc.path, nil
+		return sc.path, "", nil
 	}
-	return e.colPath(&t.col, sc)
+	if ct := t.col.table(); ct != nil && sc.tbl != nil && ct.Type != sc.tbl.Type {
+		p, rels, err := sc.tbl.EmbedPath(ct.Type)
+		if err != nil {
+			return "", "", columnError(t.col.display()+": ", err)
+		}
+		if last := rels[len(rels)-1]; last.Cardinality == schema.ToOne {
+			parent := ""
+			for _, r := range rels[:len(rels)-1] {
+				parent = joinPath(parent, r.Key())
+			}
+			return joinPath(sc.path, parent), last.Key(), nil
+		}
+		return joinPath(sc.path, p), "", nil
+	}
+	p, err := e.colPath(&t.col, sc)
+	return p, "", err
 }
 
 // orderGroup writes the order parameter of the path of term i, with every
@@ -545,7 +562,7 @@ func (e *encoder) orderGroup(i int, sc scope) {
 		return
 	}
 	q := e.q
-	path, err := e.orderPath(&q.orders[i], sc)
+	path, _, err := e.orderPath(&q.orders[i], sc)
 	if err != nil {
 		e.errs = append(e.errs, err)
 		e.done[i] = true
@@ -562,11 +579,9 @@ func (e *encoder) orderGroup(i int, sc scope) {
 		if e.done[j] {
 			continue
 		}
-		if j > i {
-			p, err := e.orderPath(&q.orders[j], sc)
-			if err != nil || p != path {
-				continue
-			}
+		p, wrap, err := e.orderPath(&q.orders[j], sc)
+		if err != nil || p != path {
+			continue
 		}
 		e.done[j] = true
 		if !first {
@@ -578,7 +593,14 @@ func (e *encoder) orderGroup(i int, sc scope) {
 			e.buf = appendForm(e.buf, t.raw)
 			continue
 		}
+		if wrap != "" {
+			e.buf = appendIdentForm(e.buf, wrap)
+			e.buf = append(e.buf, "%28"...)
+		}
 		e.buf = t.col.appendName(e.buf)
+		if wrap != "" {
+			e.buf = append(e.buf, "%29"...)
+		}
 		if t.desc {
 			e.buf = append(e.buf, ".desc"...)
 		} else {
