@@ -404,22 +404,40 @@ func TestInputValidation(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"signup without email or phone": func() error { _, err := c.SignUp(ctx, auth.SignUpParams{Password: "x"}); return err },
-		"signup with both":              func() error { _, err := c.SignUp(ctx, auth.SignUpParams{Email: "a@b", Phone: "+1", Password: "x"}); return err },
-		"password without password":     func() error { _, err := c.SignInWithPassword(ctx, auth.PasswordCredentials{Email: "a@b"}); return err },
-		"otp bad redirect":              func() error { _, err := c.SignInWithOTP(ctx, auth.OTPParams{Email: "a@b", RedirectTo: "not a url"}); return err },
-		"verify unknown type":           func() error { _, err := c.VerifyOTP(ctx, auth.VerifyOTPParams{Email: "a@b", Token: "1", Type: "bogus"}); return err },
-		"verify sms without phone":      func() error { _, err := c.VerifyOTP(ctx, auth.VerifyOTPParams{Email: "a@b", Token: "1", Type: auth.OTPSMS}); return err },
-		"oauth without provider":        func() error { _, err := c.SignInWithOAuth(ctx, auth.OAuthParams{}); return err },
-		"sso with both":                 func() error { _, err := c.SignInWithSSO(ctx, auth.SSOParams{Domain: "d", ProviderID: "p"}); return err },
-		"signout bad scope":             func() error { return c.SignOut(ctx, "everyone") },
-		"resend unknown type":           func() error { _, err := c.Resend(ctx, auth.ResendParams{Type: "x", Email: "a@b"}); return err },
-		"set session half":              func() error { _, err := c.SetSession(ctx, "a.b.c", ""); return err },
-		"exchange empty code":           func() error { _, err := c.ExchangeCodeForSession(ctx, ""); return err },
-		"admin empty id":                func() error { _, err := c.Admin().GetUserByID(ctx, ""); return err },
-		"admin link unknown":            func() error { _, err := c.Admin().GenerateLink(ctx, auth.GenerateLinkParams{Type: "x", Email: "a@b"}); return err },
-		"admin link signup no password": func() error { _, err := c.Admin().GenerateLink(ctx, auth.GenerateLinkParams{Type: auth.LinkSignup, Email: "a@b"}); return err },
-		"admin list negative":           func() error { _, err := c.Admin().ListUsers(ctx, auth.ListUsersParams{Page: -1}); return err },
-		"enroll unknown":                func() error { _, err := c.MFA().Enroll(ctx, auth.EnrollParams{FactorType: "sms"}); return err },
+		"signup with both": func() error {
+			_, err := c.SignUp(ctx, auth.SignUpParams{Email: "a@b", Phone: "+1", Password: "x"})
+			return err
+		},
+		"password without password": func() error { _, err := c.SignInWithPassword(ctx, auth.PasswordCredentials{Email: "a@b"}); return err },
+		"otp bad redirect": func() error {
+			_, err := c.SignInWithOTP(ctx, auth.OTPParams{Email: "a@b", RedirectTo: "not a url"})
+			return err
+		},
+		"verify unknown type": func() error {
+			_, err := c.VerifyOTP(ctx, auth.VerifyOTPParams{Email: "a@b", Token: "1", Type: "bogus"})
+			return err
+		},
+		"verify sms without phone": func() error {
+			_, err := c.VerifyOTP(ctx, auth.VerifyOTPParams{Email: "a@b", Token: "1", Type: auth.OTPSMS})
+			return err
+		},
+		"oauth without provider": func() error { _, err := c.SignInWithOAuth(ctx, auth.OAuthParams{}); return err },
+		"sso with both":          func() error { _, err := c.SignInWithSSO(ctx, auth.SSOParams{Domain: "d", ProviderID: "p"}); return err },
+		"signout bad scope":      func() error { return c.SignOut(ctx, "everyone") },
+		"resend unknown type":    func() error { _, err := c.Resend(ctx, auth.ResendParams{Type: "x", Email: "a@b"}); return err },
+		"set session half":       func() error { _, err := c.SetSession(ctx, "a.b.c", ""); return err },
+		"exchange empty code":    func() error { _, err := c.ExchangeCodeForSession(ctx, ""); return err },
+		"admin empty id":         func() error { _, err := c.Admin().GetUserByID(ctx, ""); return err },
+		"admin link unknown": func() error {
+			_, err := c.Admin().GenerateLink(ctx, auth.GenerateLinkParams{Type: "x", Email: "a@b"})
+			return err
+		},
+		"admin link signup no password": func() error {
+			_, err := c.Admin().GenerateLink(ctx, auth.GenerateLinkParams{Type: auth.LinkSignup, Email: "a@b"})
+			return err
+		},
+		"admin list negative": func() error { _, err := c.Admin().ListUsers(ctx, auth.ListUsersParams{Page: -1}); return err },
+		"enroll unknown":      func() error { _, err := c.MFA().Enroll(ctx, auth.EnrollParams{FactorType: "sms"}); return err },
 	}
 	for name, fn := range calls {
 		if err := fn(); !errors.Is(err, auth.ErrInvalidArgument) {
@@ -427,15 +445,18 @@ func TestInputValidation(t *testing.T) {
 		}
 	}
 	noSession := map[string]func() error{
-		"get user":   func() error { _, err := c.GetUser(ctx); return err },
-		"update":     func() error { _, err := c.UpdateUser(ctx, auth.UserAttributes{Email: "n@b"}); return err },
-		"enroll":     func() error { _, err := c.MFA().Enroll(ctx, auth.EnrollParams{}); return err },
-		"aal":        func() error { _, err := c.MFA().GetAuthenticatorAssuranceLevel(ctx); return err },
-		"reauth":     func() error { return c.Reauthenticate(ctx) },
-		"refresh":    func() error { _, err := c.RefreshSession(ctx, ""); return err },
-		"claims":     func() error { _, err := c.GetClaims(ctx); return err },
-		"link":       func() error { _, err := c.LinkIdentity(ctx, auth.OAuthParams{Provider: "github"}); return err },
-		"exchange":   func() error { _, err := c.ExchangeCodeForSession(ctx, "code"); return errors.Join(err, auth.ErrNoSession) },
+		"get user": func() error { _, err := c.GetUser(ctx); return err },
+		"update":   func() error { _, err := c.UpdateUser(ctx, auth.UserAttributes{Email: "n@b"}); return err },
+		"enroll":   func() error { _, err := c.MFA().Enroll(ctx, auth.EnrollParams{}); return err },
+		"aal":      func() error { _, err := c.MFA().GetAuthenticatorAssuranceLevel(ctx); return err },
+		"reauth":   func() error { return c.Reauthenticate(ctx) },
+		"refresh":  func() error { _, err := c.RefreshSession(ctx, ""); return err },
+		"claims":   func() error { _, err := c.GetClaims(ctx); return err },
+		"link":     func() error { _, err := c.LinkIdentity(ctx, auth.OAuthParams{Provider: "github"}); return err },
+		"exchange": func() error {
+			_, err := c.ExchangeCodeForSession(ctx, "code")
+			return errors.Join(err, auth.ErrNoSession)
+		},
 		"no session": func() error { _, err := c.GetSession(ctx); return err },
 	}
 	for name, fn := range noSession {
