@@ -51,6 +51,7 @@ type env struct {
 	srv   *httptest.Server
 	clock *clock
 	exec  func(sql string, args ...any)
+	query func(sql string, args ...any) string
 	dir   string
 }
 
@@ -77,12 +78,25 @@ func newEnv(t testing.TB, mutate ...func(*storageapi.Config)) *env {
 			t.Error(err)
 		}
 	})
-	return &env{t: t, h: h, srv: srv, clock: ck, dir: dir, exec: func(sql string, args ...any) {
-		t.Helper()
-		if _, err := db.Pool.Exec(context.Background(), sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}}
+	return &env{t: t, h: h, srv: srv, clock: ck, dir: dir,
+		exec: func(sql string, args ...any) {
+			t.Helper()
+			if _, err := db.Pool.Exec(context.Background(), sql, args...); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		},
+		query: func(sql string, args ...any) string {
+			t.Helper()
+			var s *string
+			if err := db.Pool.QueryRow(context.Background(), sql, args...).Scan(&s); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			if s == nil {
+				return "<null>"
+			}
+			return *s
+		},
+	}
 }
 
 // token signs claims with the test secret (exp one hour after the test

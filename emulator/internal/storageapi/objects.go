@@ -117,12 +117,14 @@ type received struct {
 // form) into a temporary file, enforcing the size limit and the bucket's
 // MIME types. The caller discards the file.
 func (h *Handler) receive(r *http.Request, limit int64, allowed []string) (*received, error) {
-	if limit >= 0 && r.ContentLength > limit {
-		return nil, errTooLarge()
-	}
 	rc := &received{cacheControl: "no-cache", userMeta: json.RawMessage(`{}`)}
 	ct := r.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
+	// A raw body over the limit is refused before reading it; a form's
+	// length includes its envelope, so only its file part is counted.
+	if mt != "multipart/form-data" && limit >= 0 && r.ContentLength > limit {
+		return nil, errTooLarge()
+	}
 	if mt == "multipart/form-data" {
 		if err := h.receiveMultipart(r, rc, limit, allowed); err != nil {
 			if rc.file != nil {
