@@ -49,8 +49,8 @@ func (c *accessClaims) GetIssuedAt() (*jwt.NumericDate, error) {
 	return jwt.NewNumericDate(time.Unix(c.IssuedAt, 0)), nil
 }
 func (c *accessClaims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
-func (c *accessClaims) GetIssuer() (string, error)               { return c.Issuer, nil }
-func (c *accessClaims) GetSubject() (string, error)              { return c.Subject, nil }
+func (c *accessClaims) GetIssuer() (string, error)              { return c.Issuer, nil }
+func (c *accessClaims) GetSubject() (string, error)             { return c.Subject, nil }
 func (c *accessClaims) GetAudience() (jwt.ClaimStrings, error) {
 	return jwt.ClaimStrings{c.Audience}, nil
 }

@@ -168,7 +168,7 @@ func (h *Handler) createUser(ctx context.Context, tx pgx.Tx, p newUser) (*user, 
 			}
 		}
 		if _, err := tx.Exec(ctx, `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at, id)
-			values ($1, $1::uuid, $2, $3, $4, $4, $4, $5)`, id.String(), mustJSON(data), provider, now, uuid.New()); err != nil {
+			values ($1, $2, $3, $4, $5, $5, $5, $6)`, id.String(), id, mustJSON(data), provider, now, uuid.New()); err != nil {
 			return nil, fmt.Errorf("insert identity: %w", err)
 		}
 	}

@@ -261,7 +261,7 @@ func (h *Handler) findVerifyUser(ctx context.Context, tx pgx.Tx, p verifyParams)
 		}[p.Type]
 		var conds []string
 		for _, c := range cols {
-			conds = append(conds, c+" in ($1, 'pkce_' || $1)")
+			conds = append(conds, c+" in ($1::text, 'pkce_' || $1::text)")
 		}
 		u, err = findUser(ctx, tx, `(`+strings.Join(conds, " or ")+`) and deleted_at is null for update`, plain)
 		candidates = []string{plain}
@@ -272,8 +272,8 @@ func (h *Handler) findVerifyUser(ctx context.Context, tx pgx.Tx, p verifyParams)
 		}
 		hash := tokenHash(email, p.Token)
 		if p.Type == "email_change" {
-			u, err = findUser(ctx, tx, `((lower(email) = $1 and email_change_token_current in ($2, 'pkce_' || $2))
-				or (lower(email_change) = $1 and email_change_token_new in ($2, 'pkce_' || $2))) and deleted_at is null for update`, email, hash)
+			u, err = findUser(ctx, tx, `((lower(email) = $1 and email_change_token_current in ($2::text, 'pkce_' || $2::text))
+				or (lower(email_change) = $1 and email_change_token_new in ($2::text, 'pkce_' || $2::text))) and deleted_at is null for update`, email, hash)
 		} else {
 			u, err = findUser(ctx, tx, `lower(email) = $1 and deleted_at is null for update`, email)
 		}
