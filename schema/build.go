@@ -415,6 +415,10 @@ func SnakeCase(s string) string {
 				prev := rs[i-1]
 				prevLower := prev >= 'a' && prev <= 'z' || prev >= '0' && prev <= '9'
 				nextLower := i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z'
+				// an acronym's plural stays whole: UserIDs -> user_ids
+				if nextLower && rs[i+1] == 's' && (i+2 == len(rs) || rs[i+2] < 'a' || rs[i+2] > 'z') {
+					nextLower = false
+				}
 				prevUpper := prev >= 'A' && prev <= 'Z'
 				if prevLower || prevUpper && nextLower {
 					b.WriteByte('_')
