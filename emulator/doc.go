@@ -6,13 +6,23 @@
 //	if err != nil { ... }
 //	defer srv.Close()
 //	// srv.URL, srv.AnonKey, srv.ServiceRoleKey: hand them to the client.
-//	// srv.Pool(): create the schema and seed data as the postgres role.
+//	// srv.Pool(): create the schema and seed data as the postgres role,
+//	// then srv.ReloadSchema(ctx) (or NOTIFY pgrst, 'reload schema').
+//	// srv.SignJWT(claims): act as any user under Row Level Security.
 //
-// Routes, as Supabase's gateway lays them out:
-//   - /rest/v1: PostgREST's API (apikey required; the bearer JWT, else the
-//     apikey, picks the role; invalid tokens get PostgREST's 401).
-//   - /auth/v1, /storage/v1, /functions/v1: answer 501 with a JSON message
-//     naming the service until the emulator provides them.
+// Routes, as Supabase's gateway lays them out (the prefix is stripped
+// before the service sees the path):
+//   - /rest/v1: PostgREST's API. An apikey is required (header or query);
+//     the bearer JWT, else the apikey, picks the role; invalid tokens get
+//     PostgREST's 401 (PGRST301/PGRST303).
+//   - /auth/v1: GoTrue's API (apikey required except on /verify,
+//     /callback and /authorize). Mails and texts are not sent: read them
+//     from [Server.Outbox].
+//   - /storage/v1: Storage's API (the service checks the token itself);
+//     object bytes on local disk ([Config.StorageDir]).
+//   - /functions/v1/<name>: Go handlers registered with
+//     [Server.RegisterFunction] stand in for Edge Functions.
+//   - anything else: 404 {"message":"no Route matched with those values"}.
 //
 // The database: Config.DatabaseURL, else $DATABASE_URL, else the local server
 // on 127.0.0.1:5432, else a throwaway cluster started from the local

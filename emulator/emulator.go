@@ -11,7 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/supakit/supakit/emulator/internal/functionsapi"
 	"github.com/supakit/supakit/emulator/internal/gateway"
+	"github.com/supakit/supakit/emulator/internal/gotrue"
 	"github.com/supakit/supakit/emulator/internal/pgenv"
 )
 
@@ -58,6 +60,14 @@ type Config struct {
 	MaxBodyBytes int64
 	// Schemas are the schemas exposed by /rest/v1; empty means ["public"].
 	Schemas []string
+	// Auth tunes the Auth service (/auth/v1).
+	Auth AuthConfig
+	// StorageDir holds the bytes of Storage objects; empty means a
+	// temporary folder removed on Close.
+	StorageDir string
+	// StorageMaxFileSize is the global upload limit in bytes; zero means
+	// 50 MiB (Supabase's default), negative means none.
+	StorageMaxFileSize int64
 	// Logf, if set, receives start-up messages and one line per request
 	// (method, path, status, duration). Keys and tokens are never logged.
 	Logf func(format string, args ...any)
@@ -83,6 +93,8 @@ type Server struct {
 	gw      *gateway.Gateway
 	http    *http.Server
 	rest    restService
+	auth    *gotrue.Handler
+	fns     *functionsapi.Handler
 	closers []func() error
 	served  chan error
 
@@ -192,28 +204,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 // mount routes prefix to h; each service is one line in mountServices.
 func (s *Server) mount(prefix string, h http.Handler, opts ...gateway.RouteOption) {
 	s.gw.Mount(prefix, h, opts...)
-}
-
-// mountServices builds the services and lays out the routes the way
-// Supabase's gateway does.
-func (s *Server) mountServices(ctx context.Context, cfg Config) error {
-	rest, err := newREST(ctx, s.env.Pool, cfg)
-	if err != nil {
-		return fmt.Errorf("emulator: rest: %w", err)
-	}
-	var restHandler http.Handler = gateway.NotImplemented("REST", "/rest/v1")
-	if rest != nil {
-		s.rest = rest
-		restHandler = rest
-		s.closers = append(s.closers, func() error { rest.Close(); return nil })
-	}
-	s.mount("/rest/v1", restHandler,
-		gateway.KeyAuth(), gateway.HideCredentials(), gateway.RequireJWT(), gateway.MaxBody(cfg.MaxBodyBytes))
-	s.mount("/auth/v1", gateway.NotImplemented("Auth", "/auth/v1"),
-		gateway.KeyAuth("/verify", "/callback", "/authorize"))
-	s.mount("/storage/v1", gateway.NotImplemented("Storage", "/storage/v1"))
-	s.mount("/functions/v1", gateway.NotImplemented("Functions", "/functions/v1"))
-	return nil
 }
 
 // Pool returns the pool on the served database, connected as its owner

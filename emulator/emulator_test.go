@@ -84,10 +84,10 @@ func TestStartServesTheGatewayAndCloseLeavesNothing(t *testing.T) {
 		{"no apikey on rest", "/rest/v1/todos", nil, 401, "No API key found in request", ""},
 		{"unknown apikey", "/rest/v1/todos", map[string]string{"apikey": "nope"}, 401, "Invalid authentication credentials", ""},
 		{"bad bearer", "/rest/v1/todos", map[string]string{"apikey": srv.AnonKey, "Authorization": "Bearer a.b.c"}, 401, "JWT cryptographic operation failed", "PGRST301"},
-		{"auth not implemented", "/auth/v1/settings", map[string]string{"apikey": srv.AnonKey}, 501, "Auth", ""},
+		{"auth settings", "/auth/v1/settings", map[string]string{"apikey": srv.AnonKey}, 200, "", ""},
 		{"auth needs a key", "/auth/v1/settings", nil, 401, "No API key found in request", ""},
-		{"storage not implemented", "/storage/v1/bucket", nil, 501, "Storage", ""},
-		{"functions not implemented", "/functions/v1/hello", nil, 501, "Functions", ""},
+		{"storage checks the token itself", "/storage/v1/bucket", nil, 400, "authorization", "InvalidRequest"},
+		{"unknown function", "/functions/v1/hello", nil, 404, "Requested function was not found", "NOT_FOUND"},
 		{"unknown route", "/nope", nil, 404, "no Route matched with those values", ""},
 	}
 	for _, tt := range tests {

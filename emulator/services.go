@@ -1,0 +1,101 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/supakit/supakit/emulator/internal/functionsapi"
+	"github.com/supakit/supakit/emulator/internal/gateway"
+	"github.com/supakit/supakit/emulator/internal/gotrue"
+	"github.com/supakit/supakit/emulator/internal/storageapi"
+)
+
+// AuthConfig tunes the Auth service. The zero value behaves like a hosted
+// project's defaults: confirmation required, no anonymous sign-ins.
+type AuthConfig struct {
+	// Autoconfirm gives sign-ups a session at once, without confirmation.
+	Autoconfirm bool
+	// AllowAnonymous enables anonymous sign-ins.
+	AllowAnonymous bool
+	// DisableSignup refuses new users except through the admin API.
+	DisableSignup bool
+	// SiteURL is where verification links redirect by default
+	// (http://localhost:3000 when empty).
+	SiteURL string
+	// AdditionalRedirectURLs are further allowed redirect targets (globs
+	// '*' and '**' allowed).
+	AdditionalRedirectURLs []string
+	// JWTExpiry is the lifetime of access tokens (1h when zero).
+	JWTExpiry time.Duration
+	// MaxFrequency is the minimum time between two mails of one kind to one
+	// user (zero: no limit).
+	MaxFrequency time.Duration
+}
+
+// mountServices builds the services and lays out the routes the way
+// Supabase's gateway does: one line per service.
+func (s *Server) mountServices(ctx context.Context, cfg Config) error {
+	secret := []byte(cfg.JWTSecret)
+
+	rest, err := newREST(ctx, s.env.Pool, cfg)
+	if err != nil {
+		return fmt.Errorf("emulator: rest: %w", err)
+	}
+	s.rest = rest
+	s.closers = append(s.closers, func() error { rest.Close(); return nil })
+
+	auth, err := gotrue.New(ctx, s.env.Pool, gotrue.Config{
+		JWTSecret:              secret,
+		JWTExpiry:              cfg.Auth.JWTExpiry,
+		ExternalURL:            s.URL + "/auth/v1",
+		SiteURL:                cfg.Auth.SiteURL,
+		AdditionalRedirectURLs: cfg.Auth.AdditionalRedirectURLs,
+		Autoconfirm:            cfg.Auth.Autoconfirm,
+		AllowAnonymous:         cfg.Auth.AllowAnonymous,
+		DisableSignup:          cfg.Auth.DisableSignup,
+		MaxFrequency:           cfg.Auth.MaxFrequency,
+		Logf:                   cfg.Logf,
+	})
+	if err != nil {
+		return fmt.Errorf("emulator: auth: %w", err)
+	}
+	s.auth = auth
+
+	storage, err := storageapi.New(ctx, s.env.Pool, storageapi.Config{
+		DataDir:     cfg.StorageDir,
+		JWTSecret:   secret,
+		MaxFileSize: cfg.StorageMaxFileSize,
+		Logf:        cfg.Logf,
+	})
+	if err != nil {
+		return fmt.Errorf("emulator: storage: %w", err)
+	}
+	s.closers = append(s.closers, storage.Close)
+
+	s.fns = functionsapi.New()
+
+	s.mount("/rest/v1", rest, gateway.KeyAuth(), gateway.HideCredentials(), gateway.RequireJWT(), gateway.MaxBody(cfg.MaxBodyBytes))
+	s.mount("/auth/v1", auth, gateway.KeyAuth("/verify", "/callback", "/authorize"))
+	s.mount("/storage/v1", storage)
+	s.mount("/functions/v1", s.fns)
+	return nil
+}
+
+// Outbox returns the mails and texts the Auth service would have sent
+// (confirmation links, OTP codes, …), for tests to read.
+func (s *Server) Outbox() *gotrue.Outbox { return s.auth.Outbox() }
+
+// RegisterFunction serves h as the Edge Function name under
+// /functions/v1/name; h sees the path "/name[/…]", the caller's headers and
+// the verified identity (if any) in the request context.
+func (s *Server) RegisterFunction(name string, h http.Handler) error {
+	if err := s.fns.Register(name, h); err != nil {
+		return fmt.Errorf("emulator: %w", err)
+	}
+	return nil
+}
+
+// UnregisterFunction removes the Edge Function name.
+func (s *Server) UnregisterFunction(name string) { s.fns.Unregister(name) }
