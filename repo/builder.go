@@ -71,6 +71,8 @@ type options struct {
 	conflictSet   bool
 	ignoreDup     bool
 	unfiltered    bool
+	minimal       bool
+	conflictCols  []any
 	errs          []error
 }
 
@@ -236,6 +238,12 @@ func (b *Builder) applyOpts(opts []Option, count, head, write, upsert bool) {
 	}
 	if o.count != "" && !count {
 		bad("WithCount")
+	}
+	if o.minimal {
+		bad("ReturnMinimal (a write without Select returns nothing already)")
+	}
+	if o.conflictCols != nil {
+		bad("OnConflictColumns (field pointers need a typed Repo; use OnConflict)")
 	}
 	b.opts = o
 }
@@ -1035,7 +1043,7 @@ func (b *Builder) build() (*request, error) {
 	}
 	r := &request{
 		params:  b.params,
-		prefer:  b.prefer,
+		prefer:  b.prefer.String(),
 		accept:  b.accept,
 		header:  b.header,
 		body:    b.body,

@@ -26,15 +26,16 @@ type param struct{ key, value string }
 // request is the neutral form of one PostgREST call, built by the
 // builders and sent by send.
 type request struct {
-	method  string
-	path    string // escaped, relative to /rest/v1: "/countries", "/rpc/fn"
-	params  []param
-	prefer  prefer
-	accept  string
-	header  http.Header // extra headers (SetHeader)
-	body    []byte
-	hasBody bool
-	schema  string // "" = the connection's
+	method   string
+	path     string // escaped, relative to /rest/v1: "/countries", "/rpc/fn"
+	rawQuery string // encoded query; when set, params are ignored
+	params   []param
+	prefer   string
+	accept   string
+	header   http.Header // extra headers (SetHeader)
+	body     []byte
+	hasBody  bool
+	schema   string // "" = the connection's
 }
 
 // prefer holds the Prefer preferences; they are written in the order the
@@ -158,13 +159,16 @@ func send(ctx context.Context, c Conn, r *request) (*http.Response, error) {
 		h.Set("Content-Profile", schema)
 		h.Set("Content-Type", "application/json")
 	}
-	if p := r.prefer.String(); p != "" {
-		h.Set("Prefer", p)
+	if r.prefer != "" {
+		h.Set("Prefer", r.prefer)
 	}
 	if r.accept != "" {
 		h.Set("Accept", r.accept)
 	}
-	raw := encodeQuery(r.params)
+	raw := r.rawQuery
+	if raw == "" {
+		raw = encodeQuery(r.params)
+	}
 	if n := len(r.path) + len(raw); n > maxURL {
 		return nil, fmt.Errorf("%w: the request URL would be %d characters (limit %d); pass long value lists to a function through RPC instead", ErrInvalid, n, maxURL)
 	}
