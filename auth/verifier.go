@@ -254,18 +254,22 @@ func (v *Verifier) key(ctx context.Context, t *jwt.Token) (any, error) {
 	kid, _ := t.Header["kid"].(string)
 	if k := v.lookup(kid, alg); k != nil {
 		if v.stale() {
-			_ = v.fetch(ctx, false) // a failed periodic fetch keeps the cached keys
-			if k2 := v.lookup(kid, alg); k2 != nil {
-				return k2, nil
+			if err := v.fetch(ctx, false); err != nil {
+				return k, nil // the JWKS endpoint failing keeps the cached keys
+			}
+			if k = v.lookup(kid, alg); k == nil {
+				return nil, ErrUnknownKey // the key was withdrawn
 			}
 		}
 		return k, nil
 	}
-	if err := v.fetch(ctx, true); err != nil {
-		return nil, err
-	}
+	// Another caller may have fetched the keys while this one waited.
+	err := v.fetch(ctx, true)
 	if k := v.lookup(kid, alg); k != nil {
 		return k, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	return nil, ErrUnknownKey
 }
