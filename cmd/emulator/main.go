@@ -13,6 +13,10 @@
 //	-schemas            SUPAKIT_SCHEMAS         exposed schemas, comma-separated (public)
 //	-statement-timeout  SUPAKIT_STATEMENT_TIMEOUT  per-statement timeout, e.g. 8s (server default)
 //	-max-body           SUPAKIT_MAX_BODY        REST body limit in bytes (10 MiB)
+//	-auth-autoconfirm   SUPAKIT_AUTH_AUTOCONFIRM  sign-ups get a session without confirmation
+//	-auth-anonymous     SUPAKIT_AUTH_ANONYMOUS  allow anonymous sign-ins
+//	-site-url           SUPAKIT_SITE_URL        where Auth links redirect by default
+//	-storage-dir        SUPAKIT_STORAGE_DIR     folder for Storage objects (default: temporary)
 //	-fresh                                      use a new database, dropped on exit
 //	-throwaway                                  start a throwaway cluster even if a server answers
 //	-quiet                                      no request log
@@ -49,6 +53,11 @@ func main() {
 	}
 }
 
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
 func env(name, def string) string {
 	if v, ok := os.LookupEnv(name); ok && v != "" {
 		return v
@@ -69,6 +78,10 @@ func parse(args []string, stderr io.Writer) (emulator.Config, bool, error) {
 	timeout := fs.String("statement-timeout", env("SUPAKIT_STATEMENT_TIMEOUT", "0"), "per-statement timeout (0: server default)")
 	maxBody := fs.String("max-body", env("SUPAKIT_MAX_BODY", strconv.Itoa(emulator.DefaultMaxBodyBytes)), "REST body limit in bytes")
 	fs.BoolVar(&cfg.FreshDatabase, "fresh", false, "use a new database, dropped on exit")
+	fs.BoolVar(&cfg.Auth.Autoconfirm, "auth-autoconfirm", envBool("SUPAKIT_AUTH_AUTOCONFIRM"), "sign-ups get a session without confirmation")
+	fs.BoolVar(&cfg.Auth.AllowAnonymous, "auth-anonymous", envBool("SUPAKIT_AUTH_ANONYMOUS"), "allow anonymous sign-ins")
+	fs.StringVar(&cfg.Auth.SiteURL, "site-url", env("SUPAKIT_SITE_URL", ""), "where Auth links redirect by default (http://localhost:3000)")
+	fs.StringVar(&cfg.StorageDir, "storage-dir", env("SUPAKIT_STORAGE_DIR", ""), "folder for Storage objects (default: a temporary folder removed on exit)")
 	fs.BoolVar(&cfg.Throwaway, "throwaway", false, "start a throwaway cluster even if a server answers")
 	quiet := fs.Bool("quiet", false, "no request log")
 	if err := fs.Parse(args); err != nil {

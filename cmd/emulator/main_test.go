@@ -30,6 +30,9 @@ func TestParse(t *testing.T) {
 		{"env", nil, map[string]string{"SUPAKIT_EMULATOR_ADDR": "127.0.0.1:9", "DATABASE_URL": "postgres://h/db", "SUPAKIT_MAX_ROWS": "50", "SUPAKIT_JWT_SECRET": strings.Repeat("x", 32)}, func(c emulator.Config) bool {
 			return c.Addr == "127.0.0.1:9" && c.DatabaseURL == "postgres://h/db" && c.MaxRows == 50 && c.JWTSecret == strings.Repeat("x", 32)
 		}, false},
+		{"auth flags", []string{"-auth-autoconfirm", "-site-url", "http://app.test"}, map[string]string{"SUPAKIT_AUTH_ANONYMOUS": "true"}, func(c emulator.Config) bool {
+			return c.Auth.Autoconfirm && c.Auth.AllowAnonymous && c.Auth.SiteURL == "http://app.test"
+		}, false},
 		{"flag beats env", []string{"-max-rows", "7"}, map[string]string{"SUPAKIT_MAX_ROWS": "50"}, func(c emulator.Config) bool { return c.MaxRows == 7 }, false},
 		{"bad max rows", []string{"-max-rows", "many"}, nil, nil, true},
 		{"zero max rows", []string{"-max-rows", "0"}, nil, nil, true},
@@ -40,7 +43,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"SUPAKIT_EMULATOR_ADDR", "DATABASE_URL", "SUPAKIT_MAX_ROWS", "SUPAKIT_JWT_SECRET", "SUPAKIT_SCHEMAS", "SUPAKIT_STATEMENT_TIMEOUT", "SUPAKIT_MAX_BODY"} {
+			for _, k := range []string{"SUPAKIT_EMULATOR_ADDR", "DATABASE_URL", "SUPAKIT_MAX_ROWS", "SUPAKIT_JWT_SECRET", "SUPAKIT_SCHEMAS", "SUPAKIT_STATEMENT_TIMEOUT", "SUPAKIT_MAX_BODY", "SUPAKIT_AUTH_AUTOCONFIRM", "SUPAKIT_AUTH_ANONYMOUS", "SUPAKIT_SITE_URL", "SUPAKIT_STORAGE_DIR"} {
 				t.Setenv(k, tt.env[k])
 			}
 			cfg, _, err := parse(tt.args, io.Discard)
