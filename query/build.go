@@ -240,7 +240,12 @@ func (e *encoder) value(v value) {
 		e.buf = appendForm(e.buf, v.s)
 		return
 	}
-	e.buf = v.appendText(e.buf) // numbers, booleans, null: form-safe
+	if v.k == vFloat {
+		e.tmp = v.appendText(e.tmp[:0]) // exponents hold '+'
+		e.buf = appendForm(e.buf, e.tmp)
+		return
+	}
+	e.buf = v.appendText(e.buf) // integers, booleans: form-safe
 }
 
 // listValue appends an operand inside an in list or a logic tree.

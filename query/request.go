@@ -193,6 +193,9 @@ func (q Query) Read() (Request, error) {
 	if q.rpc {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: Read on a function; use Call"))
 	}
+	if q.maxAffected > 0 {
+		return Request{}, errors.Join(ErrUnsupported, errors.New("query: MaxAffected applies to update, delete and function calls"))
+	}
 	m := MethodGet
 	if q.head {
 		m = MethodHead
