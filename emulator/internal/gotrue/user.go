@@ -86,7 +86,10 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `update auth.users set encrypted_password = $2, reauthentication_token = '', updated_at = $3 where id = $1`, u.ID, hash, now); err != nil {
+			// GoTrue also drops the (spent) confirmation timestamp of a
+			// confirmed user when the password changes.
+			if _, err := tx.Exec(ctx, `update auth.users set encrypted_password = $2, reauthentication_token = '', updated_at = $3,
+				confirmation_sent_at = case when email_confirmed_at is not null then null else confirmation_sent_at end where id = $1`, u.ID, hash, now); err != nil {
 				return err
 			}
 		}
