@@ -3,6 +3,7 @@ package supakit_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -156,4 +157,32 @@ func TestMiddlewareCustomErrorResponder(t *testing.T) {
 	if _, ok := supakit.FromContext(context.Background()); ok {
 		t.Fatal("FromContext on an empty context")
 	}
+}
+
+func ExampleClient_Middleware() {
+	secret := []byte(mwSecret)
+	client, _ := supakit.New("https://example.supabase.co", "sb_publishable_example")
+	v, _ := auth.NewVerifier(auth.WithHS256Secret(secret))
+
+	api := client.Middleware(v)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claims, _ := auth.ClaimsFromContext(r.Context())
+		_, asUser := supakit.FromContext(r.Context()) // repo.New[T](that client) runs under RLS as the user
+		fmt.Fprintln(w, "hello", claims.Subject, asUser)
+	}))
+
+	token, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+		"sub": "alice", "aud": "authenticated", "role": "authenticated", "exp": time.Now().Add(time.Hour).Unix(),
+	}).SignedString(secret)
+	for _, h := range []string{"Bearer " + token, ""} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/me", nil)
+		if h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		api.ServeHTTP(rec, req)
+		fmt.Print(rec.Code, " ", rec.Body.String())
+	}
+	// Output:
+	// 200 hello alice true
+	// 401 {"code":"no_authorization","message":"this endpoint requires a bearer token"}
 }
