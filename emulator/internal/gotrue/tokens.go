@@ -234,7 +234,8 @@ func findSession(ctx context.Context, q querier, sid uuid.UUID) (*session, error
 // by timestamp, descending).
 func sessionAMR(ctx context.Context, q querier, sid uuid.UUID) ([]amrEntry, error) {
 	rows, err := q.Query(ctx, `select authentication_method, updated_at from auth.mfa_amr_claims
-		where session_id = $1 order by created_at, id`, sid)
+		where session_id = $1
+		order by created_at, authentication_method in ('totp', 'mfa/phone', 'mfa/webauthn'), id`, sid)
 	if err != nil {
 		return nil, fmt.Errorf("amr: %w", err)
 	}
