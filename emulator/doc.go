@@ -22,6 +22,7 @@
 //     object bytes on local disk ([Config.StorageDir]).
 //   - /functions/v1/<name>: Go handlers registered with
 //     [Server.RegisterFunction] stand in for Edge Functions.
+//   - /graphql/v1, /realtime/v1: 501 with a message naming the service.
 //   - anything else: 404 {"message":"no Route matched with those values"}.
 //
 // The database: Config.DatabaseURL, else $DATABASE_URL, else the local server

@@ -89,6 +89,9 @@ func TestStartServesTheGatewayAndCloseLeavesNothing(t *testing.T) {
 		{"storage checks the token itself", "/storage/v1/bucket", nil, 400, "authorization", "InvalidRequest"},
 		{"unknown function", "/functions/v1/hello", nil, 404, "Requested function was not found", "NOT_FOUND"},
 		{"unknown route", "/nope", nil, 404, "no Route matched with those values", ""},
+		{"graphql not implemented", "/graphql/v1", map[string]string{"apikey": srv.AnonKey}, 501, "GraphQL", ""},
+		{"realtime not implemented", "/realtime/v1/websocket", map[string]string{"apikey": srv.AnonKey}, 501, "Realtime", ""},
+		{"realtime needs a key", "/realtime/v1/websocket", nil, 401, "No API key found in request", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,6 +80,10 @@ func (s *Server) mountServices(ctx context.Context, cfg Config) error {
 	s.mount("/auth/v1", auth, gateway.KeyAuth("/verify", "/callback", "/authorize"))
 	s.mount("/storage/v1", storage)
 	s.mount("/functions/v1", s.fns)
+	// Routes Supabase has and the emulator does not serve: a clear 501
+	// after the same key check, never a silent 404.
+	s.mount("/graphql/v1", gateway.NotImplemented("GraphQL", "/graphql/v1"), gateway.KeyAuth())
+	s.mount("/realtime/v1", gateway.NotImplemented("Realtime", "/realtime/v1"), gateway.KeyAuth())
 	return nil
 }
 
