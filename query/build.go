@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -160,7 +161,11 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 			e.tmp = e.tmp[:0]
 			if q.selSet {
 				var err error
-				e.tmp, err = appendSelect(e.tmp, q.sel, q.tbl, nil)
+				var path []reflect.Type
+				if q.tbl != nil {
+					path = []reflect.Type{q.tbl.Type}
+				}
+				e.tmp, err = appendSelect(e.tmp, q.sel, q.tbl, path)
 				if err != nil {
 					e.errs = append(e.errs, err)
 				}

@@ -145,7 +145,9 @@ func (c customText) MarshalText() ([]byte, error) { return []byte("T:" + c.s), n
 
 type customJSON int
 
-func (c customJSON) MarshalJSON() ([]byte, error) { return []byte(`"j` + string(rune('0'+int(c))) + `"`), nil }
+func (c customJSON) MarshalJSON() ([]byte, error) {
+	return []byte(`"j` + string(rune('0'+int(c))) + `"`), nil
+}
 
 type Status string
 
