@@ -199,9 +199,10 @@ func (c *Client) GetSession(ctx context.Context) (*Session, error) {
 }
 
 type refreshCall struct {
-	done chan struct{}
-	s    *Session
-	err  error
+	refreshToken string
+	done         chan struct{}
+	s            *Session
+	err          error
 }
 
 // refresh exchanges refreshToken for a new session. Concurrent callers
@@ -212,39 +213,54 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, force bool) (
 	if refreshToken == "" {
 		return nil, invalidArg("empty refresh token")
 	}
-	c.mu.Lock()
-	if err := c.loadLocked(ctx); err != nil {
-		c.mu.Unlock()
-		return nil, err
-	}
-	call := c.inflight
-	if call == nil {
-		if !force && c.cur != nil && !c.due(c.cur) {
-			s := c.cur
+	for {
+		c.mu.Lock()
+		if err := c.loadLocked(ctx); err != nil {
 			c.mu.Unlock()
-			return s, nil
+			return nil, err
 		}
-		call = &refreshCall{done: make(chan struct{})}
-		c.inflight = call
-		gen := c.gen
-		go c.runRefresh(context.WithoutCancel(ctx), call, refreshToken, gen)
-	}
-	c.mu.Unlock()
-	select {
-	case <-call.done:
-		return call.s, call.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("auth: refresh session: %w", ctx.Err())
+		call := c.inflight
+		if call != nil && call.refreshToken != refreshToken {
+			// A refresh of another token is running: let it finish, then
+			// look again (its result may make ours unnecessary).
+			c.mu.Unlock()
+			select {
+			case <-call.done:
+				continue
+			case <-ctx.Done():
+				return nil, fmt.Errorf("auth: refresh session: %w", ctx.Err())
+			}
+		}
+		if call == nil {
+			if !force && c.cur != nil && !c.due(c.cur) {
+				s := c.cur
+				c.mu.Unlock()
+				return s, nil
+			}
+			call = &refreshCall{done: make(chan struct{}), refreshToken: refreshToken}
+			c.inflight = call
+			go c.runRefresh(context.WithoutCancel(ctx), call, c.gen)
+		}
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.s, call.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("auth: refresh session: %w", ctx.Err())
+		}
 	}
 }
 
-func (c *Client) runRefresh(ctx context.Context, call *refreshCall, refreshToken string, gen uint64) {
+// runRefresh performs one shared refresh. Subscribers are notified before
+// waiting callers resume, so events keep the order of the calls.
+func (c *Client) runRefresh(ctx context.Context, call *refreshCall, gen uint64) {
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
+	defer close(call.done)
 	var s Session
 	_, err := c.sendJSON(ctx, request{
 		method: http.MethodPost, path: "/token", query: "grant_type=refresh_token",
-		body: map[string]string{"refresh_token": refreshToken},
+		body: map[string]string{"refresh_token": call.refreshToken},
 	}, &s)
 	if err == nil && s.AccessToken == "" {
 		err = fmt.Errorf("%w: refresh answered without an access token", ErrUnexpectedResponse)
@@ -262,7 +278,7 @@ func (c *Client) runRefresh(ctx context.Context, call *refreshCall, refreshToken
 				ev = EventTokenRefreshed
 			}
 		}
-	case isTerminal(err) && c.gen == gen && c.cur != nil && c.cur.RefreshToken == refreshToken:
+	case isTerminal(err) && c.gen == gen && c.cur != nil && c.cur.RefreshToken == call.refreshToken:
 		_ = c.saveLocked(ctx, nil)
 		ev = EventSignedOut
 	}
@@ -272,7 +288,6 @@ func (c *Client) runRefresh(ctx context.Context, call *refreshCall, refreshToken
 	}
 	c.inflight = nil
 	c.mu.Unlock()
-	close(call.done)
 	switch ev {
 	case EventTokenRefreshed:
 		c.emit(ev, call.s)

@@ -477,3 +477,32 @@ func TestInputValidation(t *testing.T) {
 		t.Fatalf("bad options: %v", err)
 	}
 }
+
+func TestRefreshOfAnotherTokenWaitsItsTurn(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	f := newFakeGoTrue(t, clk.Now)
+	f.delay = 50 * time.Millisecond
+	c := f.client(t)
+	first := signIn(t, c)
+	clk.Add(time.Hour)
+	done := make(chan string, 1)
+	go func() { tok, _ := c.Token(context.Background()); done <- tok }()
+	time.Sleep(10 * time.Millisecond) // the refresh of the session's token is in flight
+	s, err := c.RefreshSession(context.Background(), "explicit-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	auto := <-done
+	if s.AccessToken == auto || s.AccessToken == first.AccessToken {
+		t.Fatal("the explicit refresh returned another refresh's session")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.seen) != 2 || f.seen[0] != first.RefreshToken || f.seen[1] != "explicit-token" {
+		t.Fatalf("refresh tokens sent: %v", f.seen)
+	}
+	cur, _ := c.GetSession(context.Background())
+	if cur.AccessToken != s.AccessToken {
+		t.Fatal("the explicit refresh's session is not the current one")
+	}
+}

@@ -219,7 +219,6 @@ func (v *Verifier) Verify(ctx context.Context, token string) (*Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithLeeway(v.leeway),
 		jwt.WithTimeFunc(v.now),
-		jwt.WithIssuedAt(),
 	}
 	if len(v.audiences) > 0 {
 		popts = append(popts, jwt.WithAudience(v.audiences...))
