@@ -213,6 +213,9 @@ func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
+		// GoTrue answers the user as built in memory, before the generated
+		// confirmed_at column is read back.
+		u.ConfirmedAt = nil
 		body, err = h.render(ctx, tx, u)
 		return err
 	})

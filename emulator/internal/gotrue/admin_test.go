@@ -1,0 +1,251 @@
+package gotrue_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supakit/supakit/emulator/internal/gotrue"
+)
+
+func TestAdminUsers(t *testing.T) {
+	e := newEnv(t, nil)
+	admin := bearerOpt(e.admin)
+	e.matchFixture(e.do("GET", "/admin/users", nil), "105-admin-users-anon")
+	for i := range 5 {
+		e.expect(e.do("POST", "/signup", map[string]any{"email": fmt.Sprintf("u%d@example.com", i), "password": "u-password-1"}), 200, "signup")
+		e.clock.Advance(time.Second)
+	}
+	e.expect(e.do("POST", "/signup", map[string]any{}), 200, "anonymous")
+	r := e.do("GET", "/admin/users", nil, admin)
+	e.matchFixture(r, "106-admin-users")
+	if r.Header.Get("X-Total-Count") != "6" || r.Header.Get("Link") != `</admin/users?page=1>; rel="last"` {
+		t.Errorf("headers %v", r.Header)
+	}
+	if first := r.obj()["users"].([]any)[1].(map[string]any); first["email"] != "u4@example.com" {
+		t.Errorf("users not newest first: %v", first["email"])
+	}
+	r = e.do("GET", "/admin/users?page=2&per_page=2", nil, admin)
+	e.matchFixture(r, "107-admin-users-page")
+	if got := r.Header.Get("Link"); got != `</admin/users?page=3&per_page=2>; rel="next", </admin/users?page=3&per_page=2>; rel="last"` {
+		t.Errorf("Link %q", got)
+	}
+	if n := len(r.obj()["users"].([]any)); n != 2 {
+		t.Errorf("page has %d users", n)
+	}
+	e.expect(e.do("GET", "/admin/users?page=&per_page=", nil, admin), 200, "empty paging parameters")
+
+	r = e.do("POST", "/admin/users", map[string]any{"email": "eve@example.com", "password": "eve-password-1", "email_confirm": true,
+		"user_metadata": map[string]any{"name": "Eve"}, "app_metadata": map[string]any{"plan": "pro"}}, admin)
+	e.matchFixture(r, "108-admin-create-user")
+	id := r.str("id")
+	if r.str("app_metadata", "plan") != "pro" || r.str("app_metadata", "provider") != "email" {
+		t.Errorf("app_metadata %v", r.obj()["app_metadata"])
+	}
+	e.matchFixture(e.do("POST", "/admin/users", map[string]any{"email": "eve@example.com", "password": "eve-password-1"}, admin), "109-admin-create-user-duplicate")
+	e.matchFixture(e.do("GET", "/admin/users/"+id, nil, admin), "110-admin-get-user")
+	e.matchFixture(e.do("GET", "/admin/users/00000000-0000-0000-0000-000000000000", nil, admin), "111-admin-get-user-missing")
+
+	r = e.do("PUT", "/admin/users/"+id, map[string]any{"user_metadata": map[string]any{"name": "Eve 2"}, "app_metadata": map[string]any{"plan": "team"}, "ban_duration": "1h"}, admin)
+	e.matchFixture(r, "112-admin-update-user")
+	if r.str("banned_until") != e.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano) {
+		t.Errorf("banned_until %q", r.str("banned_until"))
+	}
+	e.matchFixture(e.do("POST", "/token?grant_type=password", map[string]any{"email": "eve@example.com", "password": "eve-password-1"}), "113-token-password-banned")
+	e.matchFixture(e.do("PUT", "/admin/users/"+id, map[string]any{"ban_duration": "none"}, admin), "114-admin-unban-user")
+
+	r = e.do("POST", "/admin/generate_link", map[string]any{"type": "magiclink", "email": "eve@example.com"}, admin)
+	e.matchFixture(r, "115-admin-generate-link")
+	if !strings.HasPrefix(r.str("action_link"), "http://127.0.0.1:54321/auth/v1/verify?token="+r.str("hashed_token")+"&type=magiclink") {
+		t.Errorf("action_link %q", r.str("action_link"))
+	}
+	e.signIn("eve@example.com", "eve-password-1") // unbanned
+	if len(e.h.Outbox().Messages("eve@example.com")) != 0 {
+		t.Error("generate_link sent a message")
+	}
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "magiclink", "email": "eve@example.com", "token": r.str("email_otp")}), 200, "generated OTP")
+
+	r = e.do("POST", "/admin/generate_link", map[string]any{"type": "signup", "email": "frank@example.com", "password": "frank-password-1"}, admin)
+	e.matchFixture(r, "116-admin-generate-link-signup")
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "signup", "token_hash": r.str("hashed_token")}), 200, "generated signup link")
+
+	r = e.do("POST", "/admin/generate_link", map[string]any{"type": "recovery", "email": "frank@example.com"}, admin)
+	e.expect(r, 200, "recovery link")
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "recovery", "token_hash": r.str("hashed_token")}), 200, "recovery")
+	r = e.do("POST", "/admin/generate_link", map[string]any{"type": "invite", "email": "ivy@example.com"}, admin)
+	e.expect(r, 200, "invite link")
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "invite", "token_hash": r.str("hashed_token")}), 200, "invite")
+	cur := e.do("POST", "/admin/generate_link", map[string]any{"type": "email_change_current", "email": "frank@example.com", "new_email": "frank2@example.com"}, admin)
+	e.expect(cur, 200, "email_change_current")
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "email_change", "token_hash": cur.str("hashed_token")}), 200, "current half")
+	e.expect(e.do("POST", "/admin/generate_link", map[string]any{"type": "magiclink", "email": "nobody@example.com"}, admin), 404, "unknown user")
+	e.expect(e.do("POST", "/admin/generate_link", map[string]any{"type": "bogus", "email": "frank@example.com"}, admin), 400, "bad type")
+
+	r = e.do("POST", "/invite", map[string]any{"email": "gina@example.com", "data": map[string]any{"team": "x"}}, admin)
+	e.matchFixture(r, "117-admin-invite")
+	m := outboxLatest(t, e, "gina@example.com", gotrue.KindInvite)
+	if m.VerifyType != "invite" || !strings.Contains(m.Link, "type=invite") {
+		t.Errorf("invite message %+v", m)
+	}
+	r = e.do("GET", strings.TrimPrefix(m.Link, "http://127.0.0.1:54321/auth/v1"), nil)
+	e.expect(r, 303, "invite link")
+	if !strings.Contains(r.Header.Get("Location"), "#access_token=") {
+		t.Errorf("invite Location %q", r.Header.Get("Location"))
+	}
+	e.expect(e.do("POST", "/invite", map[string]any{"email": "gina@example.com"}, admin), 422, "invite a confirmed user")
+
+	alice := e.confirmedUser("alice@example.com", "alice-password-123")
+	aliceID := alice["user"].(map[string]any)["id"].(string)
+	e.matchFixture(e.do("GET", "/admin/users/"+aliceID+"/factors", nil, admin), "119-admin-user-factors")
+	at := alice["access_token"].(string)
+	f := e.do("POST", "/factors", map[string]any{"factor_type": "totp", "friendly_name": "p"}, bearerOpt(at))
+	e.expect(f, 200, "enroll")
+	r = e.do("GET", "/admin/users/"+aliceID+"/factors", nil, admin)
+	if list, _ := r.Body.([]any); r.Status != 200 || len(list) != 1 {
+		t.Fatalf("factors: %s", r.Raw)
+	}
+	e.expect(e.do("PUT", "/admin/users/"+aliceID+"/factors/"+f.str("id"), map[string]any{"friendly_name": "renamed"}, admin), 200, "rename factor")
+	r = e.do("DELETE", "/admin/users/"+aliceID+"/factors/"+f.str("id"), nil, admin)
+	e.expect(r, 200, "delete factor")
+	if r.str("friendly_name") != "renamed" {
+		t.Errorf("deleted factor %s", r.Raw)
+	}
+
+	e.matchFixture(e.do("DELETE", "/admin/users/"+id, nil, admin), "120-admin-delete-user")
+	e.matchFixture(e.do("DELETE", "/admin/users/"+id, nil, admin), "121-admin-delete-user-again")
+
+	// Soft delete keeps the row but ends every way in.
+	s := e.signIn("alice@example.com", "alice-password-123")
+	e.expect(e.do("DELETE", "/admin/users/"+aliceID, map[string]any{"should_soft_delete": true}, admin), 200, "soft delete")
+	e.expect(e.do("GET", "/user", nil, bearerOpt(s.str("access_token"))), 403, "session of a soft-deleted user")
+	e.expect(e.do("POST", "/token?grant_type=password", map[string]any{"email": "alice@example.com", "password": "alice-password-123"}), 400, "sign in after soft delete")
+	r = e.do("GET", "/admin/users/"+aliceID, nil, admin)
+	if r.Status != 200 || r.str("deleted_at") == "" {
+		t.Errorf("soft-deleted user: %d %s", r.Status, r.Raw)
+	}
+	e.expect(e.do("DELETE", "/admin/users/"+aliceID, nil, admin), 404, "delete a soft-deleted user")
+	e.expect(e.do("GET", "/admin/users/not-a-uuid", nil, admin), 400, "bad id")
+}
+
+func pkcePair(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+func TestAuthorizeAndPKCE(t *testing.T) {
+	e := newEnv(t, nil)
+	r := e.do("GET", "/authorize?provider=github&redirect_to=http%3A%2F%2Flocalhost%3A3000%2Fcallback", nil)
+	f := e.matchFixture(r, "83-authorize-github")
+	loc, err := url.Parse(r.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := url.Parse(f.Headers["Location"])
+	if loc.Host != want.Host || loc.Path != want.Path {
+		t.Errorf("Location %s", loc)
+	}
+	for _, k := range []string{"client_id", "redirect_to", "redirect_uri", "response_type", "scope"} {
+		if loc.Query().Get(k) != want.Query().Get(k) {
+			t.Errorf("%s = %q, want %q", k, loc.Query().Get(k), want.Query().Get(k))
+		}
+	}
+	implicitState := loc.Query().Get("state")
+
+	verifier := "df13383dadce24c7dba3f9ade16f02649b3b7ff105bcad03c6c2c15d3f828c59"
+	r = e.do("GET", "/authorize?provider=github&redirect_to=http%3A%2F%2Flocalhost%3A3000&code_challenge="+pkcePair(verifier)+"&code_challenge_method=s256&scopes=repo%20read%3Aorg", nil)
+	e.matchFixture(r, "84-authorize-github-pkce")
+	loc, _ = url.Parse(r.Header.Get("Location"))
+	if loc.Query().Get("scope") != "user:email repo read:org" {
+		t.Errorf("scope %q", loc.Query().Get("scope"))
+	}
+	state := loc.Query().Get("state")
+	e.matchFixture(e.do("GET", "/authorize?provider=nope", nil), "85-authorize-unknown-provider")
+	e.matchFixture(e.do("GET", "/authorize?provider=google", nil), "86-authorize-disabled-provider")
+
+	// The provider returns: PKCE flow hands out a code.
+	back, err := e.h.CompleteOAuth(t.Context(), state, gotrue.ProviderUser{ID: "gh-42", Email: "octo@example.com", EmailVerified: true, Name: "Octo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(back)
+	code := u.Query().Get("code")
+	if !strings.HasPrefix(back, "http://localhost:3000?code=") || code == "" {
+		t.Fatalf("PKCE callback went to %q", back)
+	}
+	if _, err := e.h.CompleteOAuth(t.Context(), state, gotrue.ProviderUser{ID: "gh-42"}); err == nil {
+		t.Error("a state completed twice")
+	}
+	r = e.do("POST", "/token?grant_type=pkce", map[string]any{"auth_code": code, "code_verifier": "wrong-verifier-wrong-verifier-wrong-verifier"})
+	e.expect(r, 400, "bad verifier")
+	if r.str("error_code") != "bad_code_verifier" {
+		t.Errorf("%s", r.Raw)
+	}
+	r = e.do("POST", "/token?grant_type=pkce", map[string]any{"auth_code": code, "code_verifier": verifier})
+	e.expect(r, 200, "exchange")
+	if r.str("user", "email") != "octo@example.com" || r.str("user", "app_metadata", "provider") != "github" {
+		t.Errorf("oauth user %s", r.Raw)
+	}
+	if amr := claims(t, r.str("access_token"))["amr"].([]any); amr[0].(map[string]any)["method"] != "oauth" {
+		t.Errorf("amr %v", amr)
+	}
+	e.expect(e.do("POST", "/token?grant_type=pkce", map[string]any{"auth_code": code, "code_verifier": verifier}), 404, "code reused")
+	e.expect(e.do("POST", "/token?grant_type=pkce", map[string]any{}), 400, "empty exchange")
+
+	// Implicit flow through the emulator's /callback: tokens in the fragment,
+	// and the same identity signs in as the same user.
+	r = e.do("GET", "/callback?state="+implicitState+"&provider_id=gh-42&email=octo@example.com", nil)
+	e.expect(r, 302, "callback")
+	frag := r.Header.Get("Location")
+	if !strings.HasPrefix(frag, "http://localhost:3000/callback#access_token=") {
+		t.Fatalf("implicit Location %q", frag)
+	}
+	vals, _ := url.ParseQuery(strings.SplitN(frag, "#", 2)[1])
+	if claims(t, vals.Get("access_token"))["email"] != "octo@example.com" {
+		t.Error("implicit flow signed in someone else")
+	}
+	e.expect(e.do("GET", "/callback?state="+implicitState+"&provider_id=gh-42", nil), 400, "state reused")
+
+	// A PKCE code expires.
+	r = e.do("GET", "/authorize?provider=github&code_challenge="+pkcePair(verifier)+"&code_challenge_method=s256", nil)
+	loc, _ = url.Parse(r.Header.Get("Location"))
+	back, err = e.h.CompleteOAuth(t.Context(), loc.Query().Get("state"), gotrue.ProviderUser{ID: "gh-43"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ = url.Parse(back)
+	e.clock.Advance(6 * time.Minute)
+	e.expect(e.do("POST", "/token?grant_type=pkce", map[string]any{"auth_code": u.Query().Get("code"), "code_verifier": verifier}), 400, "expired code")
+}
+
+func TestEmailPKCEFlow(t *testing.T) {
+	e := newEnv(t, nil)
+	verifier := "seeded-code-verifier-0123456789abcdef-0123456789"
+	r := e.do("POST", "/signup", map[string]any{"email": "p@example.com", "password": "p-password-1",
+		"code_challenge": pkcePair(verifier), "code_challenge_method": "s256"})
+	e.expect(r, 200, "pkce signup")
+	m := outboxLatest(t, e, "p@example.com", gotrue.KindSignup)
+	if !strings.HasPrefix(m.TokenHash, "pkce_") {
+		t.Errorf("PKCE token hash %q", m.TokenHash)
+	}
+	r = e.do("GET", strings.TrimPrefix(m.Link, "http://127.0.0.1:54321/auth/v1"), nil)
+	e.expect(r, 303, "link")
+	loc, _ := url.Parse(r.Header.Get("Location"))
+	code := loc.Query().Get("code")
+	if code == "" || loc.Fragment != "" {
+		t.Fatalf("PKCE link Location %q", r.Header.Get("Location"))
+	}
+	r = e.do("POST", "/token?grant_type=pkce", map[string]any{"auth_code": code, "code_verifier": verifier})
+	e.expect(r, 200, "exchange")
+	if r.str("user", "email_confirmed_at") == "" {
+		t.Errorf("not confirmed: %s", r.Raw)
+	}
+	// The recovery flow too, with the OTP code verified directly.
+	e.expect(e.do("POST", "/recover", map[string]any{"email": "p@example.com", "code_challenge": pkcePair(verifier), "code_challenge_method": "s256"}), 200, "recover")
+	m = outboxLatest(t, e, "p@example.com", gotrue.KindRecovery)
+	e.expect(e.do("POST", "/verify", map[string]any{"type": "recovery", "email": "p@example.com", "token": m.OTP}), 200, "recovery OTP")
+	e.expect(e.do("POST", "/signup", map[string]any{"email": "q@example.com", "password": "q-password-1", "code_challenge": "short", "code_challenge_method": "s256"}), 400, "bad challenge")
+}
