@@ -76,6 +76,18 @@ func (f *fakeGoTrue) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(f.session(n + 100))
+	case r.URL.Path == "/auth/v1/token" && r.URL.Query().Get("grant_type") == "pkce":
+		var b struct {
+			AuthCode     string `json:"auth_code"`
+			CodeVerifier string `json:"code_verifier"`
+		}
+		_ = json.Unmarshal(body, &b)
+		if b.AuthCode == "" || len(b.CodeVerifier) != 112 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"code":"bad_code_verifier","message":"code challenge does not match previously saved code verifier"}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(f.session(9))
 	case r.URL.Path == "/auth/v1/token" && r.URL.Query().Get("grant_type") == "password":
 		_ = json.NewEncoder(w).Encode(f.session(1))
 	case r.URL.Path == "/auth/v1/user" && r.Method == http.MethodGet:
@@ -504,5 +516,40 @@ func TestRefreshOfAnotherTokenWaitsItsTurn(t *testing.T) {
 	cur, _ := c.GetSession(context.Background())
 	if cur.AccessToken != s.AccessToken {
 		t.Fatal("the explicit refresh's session is not the current one")
+	}
+}
+
+func TestSessionFromURL(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	f := newFakeGoTrue(t, clk.Now)
+	ctx := context.Background()
+
+	c := f.client(t, auth.WithFlowType(auth.FlowImplicit))
+	var recovered bool
+	c.OnAuthStateChange(func(e auth.Event, _ *auth.Session) { recovered = recovered || e == auth.EventPasswordRecovery })
+	s, err := c.SessionFromURL(ctx, "http://localhost:3000/#access_token="+makeJWT(map[string]any{"exp": 1_800_003_600})+
+		"&expires_at=1800003600&expires_in=3600&refresh_token=rt-x&token_type=bearer&type=recovery")
+	if err != nil || s.RefreshToken != "rt-x" || s.ExpiresAt != 1_800_003_600 || s.User == nil || !recovered {
+		t.Fatalf("implicit: %v, %v, recovery event %v", s, err, recovered)
+	}
+	_, err = c.SessionFromURL(ctx, "http://localhost:3000/#error=access_denied&error_code=otp_expired&error_description=Email+link+is+invalid+or+has+expired")
+	if !errors.Is(err, auth.ErrOTPExpired) {
+		t.Fatalf("error redirect: %v", err)
+	}
+	if _, err := c.SessionFromURL(ctx, "http://localhost:3000/"); !errors.Is(err, auth.ErrInvalidArgument) {
+		t.Fatalf("no session in URL: %v", err)
+	}
+
+	// PKCE: the code is exchanged with the stored verifier.
+	p := f.client(t)
+	if _, err := p.SignInWithOAuth(ctx, auth.OAuthParams{Provider: "github"}); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := p.SessionFromURL(ctx, "http://localhost:3000/callback?code=abc")
+	if err != nil || ps.RefreshToken != "rt-9" {
+		t.Fatalf("pkce: %v, %v", ps, err)
+	}
+	if _, err := p.SessionFromURL(ctx, "http://localhost:3000/callback?code=abc"); !errors.Is(err, auth.ErrNoCodeVerifier) {
+		t.Fatalf("a verifier is used once: %v", err)
 	}
 }

@@ -498,11 +498,15 @@ func (c *Client) ExchangeCodeForSession(ctx context.Context, authCode string) (*
 	return out, nil
 }
 
-// SessionFromURL completes an implicit-flow redirect: it reads the tokens
-// GoTrue put in the URL fragment (or query) of a verify or OAuth redirect,
-// fetches the user, stores the session and emits SIGNED_IN (or
-// PASSWORD_RECOVERY for type=recovery). A redirect carrying an error
-// (#error=…&error_code=…) returns it as an [*Error].
+// SessionFromURL completes the redirect of a verify link or OAuth
+// sign-in. In the implicit flow it reads the tokens GoTrue put in the URL
+// fragment, fetches the user, stores the session and emits SIGNED_IN (or
+// PASSWORD_RECOVERY for type=recovery). In the PKCE flow the URL carries
+// ?code=…, which is exchanged with [Client.ExchangeCodeForSession]. A
+// redirect carrying an error (#error=…&error_code=…) returns it as an
+// [*Error].
+//
+// GET /auth/v1/user, or POST /auth/v1/token?grant_type=pkce
 func (c *Client) SessionFromURL(ctx context.Context, rawURL string) (*Session, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -511,6 +515,13 @@ func (c *Client) SessionFromURL(ctx context.Context, rawURL string) (*Session, e
 	params, err := url.ParseQuery(u.Fragment)
 	if err != nil || (params.Get("access_token") == "" && params.Get("error") == "" && params.Get("error_code") == "") {
 		params = u.Query()
+	}
+	if code := params.Get("code"); code != "" && params.Get("access_token") == "" && params.Get("error") == "" {
+		res, err := c.ExchangeCodeForSession(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		return res.Session, nil
 	}
 	if params.Get("error") != "" || params.Get("error_code") != "" {
 		code := params.Get("error_code")
