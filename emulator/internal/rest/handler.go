@@ -79,10 +79,19 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) 
 	if err := h.Reload(ctx); err != nil {
 		return nil, err
 	}
+	// LISTEN before returning, so that a NOTIFY sent right after New is seen.
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rest: listen: %w", err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN pgrst"); err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("rest: listen: %w", err)
+	}
 	lctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.wg.Add(1)
-	go h.listen(lctx)
+	go h.listen(lctx, conn)
 	return h, nil
 }
 
@@ -106,35 +115,37 @@ func (h *Handler) Close() {
 	h.wg.Wait()
 }
 
-func (h *Handler) listen(ctx context.Context) {
+// listen waits for notifications on conn (already listening); when the
+// connection breaks it reconnects, and reloads in case one was missed.
+func (h *Handler) listen(ctx context.Context, conn *pgxpool.Conn) {
 	defer h.wg.Done()
 	for ctx.Err() == nil {
-		h.listenOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
+		if conn == nil {
+			c, err := h.pool.Acquire(ctx)
+			if err == nil {
+				if _, err = c.Exec(ctx, "LISTEN pgrst"); err != nil {
+					h.discard(c)
+				} else {
+					conn = c
+					rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+					_ = h.Reload(rctx)
+					cancel()
+				}
+			}
+			if conn == nil {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Second):
+				}
+				continue
+			}
 		}
-	}
-}
-
-func (h *Handler) listenOnce(ctx context.Context) {
-	conn, err := h.pool.Acquire(ctx)
-	if err != nil {
-		return
-	}
-	defer func() {
-		// A connection left in LISTEN state must not go back to the pool.
-		_ = conn.Conn().Close(context.Background())
-		conn.Release()
-	}()
-	if _, err := conn.Exec(ctx, "LISTEN pgrst"); err != nil {
-		return
-	}
-	for {
 		n, err := conn.Conn().WaitForNotification(ctx)
 		if err != nil {
-			return
+			h.discard(conn)
+			conn = nil
+			continue
 		}
 		if n.Payload == "" || n.Payload == "reload schema" {
 			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -142,6 +153,16 @@ func (h *Handler) listenOnce(ctx context.Context) {
 			cancel()
 		}
 	}
+	if conn != nil {
+		h.discard(conn)
+	}
+}
+
+// discard closes a connection that was left listening, so that it never
+// goes back to the pool in that state.
+func (h *Handler) discard(c *pgxpool.Conn) {
+	_ = c.Conn().Close(context.Background())
+	c.Release()
 }
 
 // ServeHTTP answers one PostgREST request. r.URL.Path has the /rest/v1
