@@ -15,7 +15,10 @@ import (
 	"github.com/supakit/supakit"
 	"github.com/supakit/supakit/internal/oracle"
 	"github.com/supakit/supakit/repo"
+	"github.com/supakit/supakit/transport"
 )
+
+func transportNoRetry() transport.RetryPolicy { return transport.RetryPolicy{} }
 
 // userJWT is the access token of the vectors' stored session.
 const userJWT = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJhdXRoZW50aWNhdGVkIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjE3MDAwMDAwMDAsImlzcyI6Imh0dHA6Ly8xMjcuMC4wLjEvYXV0aC92MSIsInN1YiI6IjExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMSIsImVtYWlsIjoidXNlckBleGFtcGxlLmNvbSIsInBob25lIjoiIiwiYXBwX21ldGFkYXRhIjp7InByb3ZpZGVyIjoiZW1haWwiLCJwcm92aWRlcnMiOlsiZW1haWwiXX0sInVzZXJfbWV0YWRhdGEiOnt9LCJyb2xlIjoiYXV0aGVudGljYXRlZCIsImFhbCI6ImFhbDEiLCJhbXIiOlt7Im1ldGhvZCI6InBhc3N3b3JkIiwidGltZXN0YW1wIjoxNzAwMDAwMDAwfV0sInNlc3Npb25faWQiOiIyMjIyMjIyMi0yMjIyLTQyMjItODIyMi0yMjIyMjIyMjIyMjIiLCJpc19hbm9ueW1vdXMiOmZhbHNlfQ.bm90LWEtcmVhbC1zaWduYXR1cmU"

@@ -1,5 +1,12 @@
-package repo_test
+package repo
 
-import "github.com/supakit/supakit/transport"
+import "io"
 
-func transportNoRetry() transport.RetryPolicy { return transport.RetryPolicy{} }
+// DecodeRows exposes decodeRows to the benchmarks.
+func DecodeRows[T any](r io.Reader) ([]T, error) { return decodeRows[T](r) }
+
+// DecodeStream exposes decodeStream to the benchmarks.
+func DecodeStream[T any](r io.Reader, yield func(T) bool) (int, error) {
+	n, _, err := decodeStream(r, yield)
+	return n, err
+}

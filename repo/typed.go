@@ -188,6 +188,11 @@ func (q *Query[T]) items() ([]any, error) {
 // base returns the query.Query with the select (when withSelect) and the
 // recorded modifiers applied.
 func (q *Query[T]) base(withSelect bool) (query.Query, error) {
+	return q.baseSel(withSelect, false)
+}
+
+// baseSel is base; star selects * (for counts) instead of the rows' columns.
+func (q *Query[T]) baseSel(withSelect, star bool) (query.Query, error) {
 	if q.r.err != nil {
 		return query.Query{}, q.r.err
 	}
@@ -200,7 +205,10 @@ func (q *Query[T]) base(withSelect bool) (query.Query, error) {
 	} else {
 		x = query.From(q.r.tbl)
 	}
-	if withSelect {
+	if star && q.r.rpc == nil {
+		x = x.Select("*")
+	}
+	if withSelect && !star {
 		switch {
 		case q.selSet:
 			items, err := q.items()
@@ -334,7 +342,7 @@ func (q *Query[T]) Count(ctx context.Context, method ...query.Count) (int64, err
 	if m == query.CountNone {
 		return 0, fmt.Errorf("repo: %s: %w: CountNone", q.label("count"), ErrInvalid)
 	}
-	x, err := q.base(false)
+	x, err := q.baseSel(false, true)
 	if err != nil {
 		return 0, fmt.Errorf("repo: %s: %w", q.label("count"), err)
 	}
