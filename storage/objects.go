@@ -167,7 +167,7 @@ func (b *Bucket) UploadToSignedURL(ctx context.Context, key, token string, r io.
 
 func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string, r io.Reader, s *settings, sendUpsert bool) (ObjectRef, error) {
 	if r == nil {
-		return ObjectRef{}, fmt.Errorf("storage: %s: nil reader", op)
+		return ObjectRef{}, fmt.Errorf("storage: %s: %w: nil reader", op, ErrInvalidOption)
 	}
 	size := s.size
 	if size < 0 {
@@ -450,7 +450,7 @@ func totalFromContentRange(cr string) int64 {
 // GET /storage/v1/object/{bucket}/{key}
 func (b *Bucket) Download(ctx context.Context, key string, w io.Writer, opts ...Option) (int64, error) {
 	if w == nil {
-		return 0, fmt.Errorf("storage: %s: nil writer", b.op("download", key))
+		return 0, fmt.Errorf("storage: %s: %w: nil writer", b.op("download", key), ErrInvalidOption)
 	}
 	o, err := b.DownloadStream(ctx, key, opts...)
 	if err != nil {
