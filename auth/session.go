@@ -179,7 +179,10 @@ func (c *Client) validSession(ctx context.Context) (*Session, error) {
 
 // Token returns the current access token, refreshing the session first
 // when it is about to expire, or "" when no user is signed in. It
-// implements [transport.TokenSource].
+// implements [transport.TokenSource]. Refreshing happens on demand, in
+// the calls that need a token: the client runs no background goroutine.
+//
+// POST /auth/v1/token?grant_type=refresh_token (only when due)
 func (c *Client) Token(ctx context.Context) (string, error) {
 	s, err := c.validSession(ctx)
 	if errors.Is(err, ErrNoSession) {
@@ -194,6 +197,8 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 // GetSession returns the current session, refreshed first if it is about
 // to expire (when auto-refresh is on). It makes no request otherwise. With
 // no session it returns [ErrNoSession].
+//
+// POST /auth/v1/token?grant_type=refresh_token (only when due)
 func (c *Client) GetSession(ctx context.Context) (*Session, error) {
 	return c.validSession(ctx)
 }

@@ -368,13 +368,20 @@ func TestSessionRedactsTokens(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("signed in", "session", s)
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("signed in", "session", s)
-	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s", s, s, s, s), s.String(), s.GoString(), buf.String()} {
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("value", "session", *s)
+	pair := []auth.Session{*s}
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v %s %q", s, s, s, s, s), fmt.Sprintf("%v %+v %#v", *s, *s, *s),
+		fmt.Sprint(pair), s.String(), s.GoString(), buf.String()} {
 		if strings.Contains(out, "secret") {
 			t.Fatalf("token leaked: %s", out)
 		}
 		if !strings.Contains(out, "u1") {
 			t.Fatalf("user id missing: %s", out)
 		}
+	}
+	var nilSession *auth.Session
+	if got := fmt.Sprint(nilSession); got != "<nil>" {
+		t.Fatalf("nil session prints %q", got)
 	}
 	b, _ := json.Marshal(s)
 	if !strings.Contains(string(b), "refresh-secret") {

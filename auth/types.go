@@ -148,32 +148,27 @@ func (s *Session) Expiry() time.Time {
 	return time.Unix(s.ExpiresAt, 0)
 }
 
-func (s *Session) userID() string {
-	if s == nil || s.User == nil {
+func (s Session) userID() string {
+	if s.User == nil {
 		return ""
 	}
 	return s.User.ID
 }
 
 // String describes the session without its tokens.
-func (s *Session) String() string {
-	if s == nil {
-		return "auth.Session(nil)"
-	}
+func (s Session) String() string {
 	return fmt.Sprintf("auth.Session{user:%q, expires_at:%d, access_token:[REDACTED], refresh_token:[REDACTED]}", s.userID(), s.ExpiresAt)
 }
 
 // GoString is String, so %#v does not print the tokens either.
-func (s *Session) GoString() string { return s.String() }
+func (s Session) GoString() string { return s.String() }
 
-// Format makes every fmt verb (%v, %+v, %#v, %s) use the redacted form.
-func (s *Session) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.String())) }
+// Format makes every fmt verb (%v, %+v, %#v, %s) use the redacted form,
+// for Session values and pointers alike.
+func (s Session) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
 
 // LogValue logs the session without its tokens.
-func (s *Session) LogValue() slog.Value {
-	if s == nil {
-		return slog.StringValue("<nil>")
-	}
+func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("user_id", s.userID()),
 		slog.Int64("expires_at", s.ExpiresAt),
@@ -182,7 +177,10 @@ func (s *Session) LogValue() slog.Value {
 	)
 }
 
-var _ slog.LogValuer = (*Session)(nil)
+var (
+	_ slog.LogValuer = Session{}
+	_ fmt.Formatter  = Session{}
+)
 
 // AuthResponse is the result of the sign-up and sign-in calls. Session is
 // nil when GoTrue did not open one (e.g. a sign-up awaiting email
