@@ -492,8 +492,9 @@ func (b *Bucket) Exists(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = b.c.send(ctx, b.op("exists", key), &transport.Request{Method: http.MethodHead, Path: p})
+	resp, err := b.c.send(ctx, b.op("exists", key), &transport.Request{Method: http.MethodHead, Path: p})
 	if err == nil {
+		transport.DrainClose(resp)
 		return true, nil
 	}
 	var se *Error
