@@ -105,3 +105,10 @@ func snippet(b []byte) string {
 	}
 	return ": " + s
 }
+
+var (
+	_ error = (*HTTPError)(nil)
+	_ error = (*RelayError)(nil)
+	_ error = (*FetchError)(nil)
+	_ error = (*NameError)(nil)
+)

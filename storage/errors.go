@@ -166,3 +166,9 @@ func readError(op string, resp *http.Response) error {
 func optErr(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
 }
+
+var (
+	_ error         = (*Error)(nil)
+	_ error         = (*KeyError)(nil)
+	_ io.ReadCloser = (*ObjectReader)(nil)
+)
