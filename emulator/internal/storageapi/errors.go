@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -130,7 +131,12 @@ type errorBody struct {
 // answered as an internal error, without its text.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
-	if !errors.As(err, &ae) {
+	var pg *pgconn.PgError
+	if !errors.As(err, &ae) && errors.As(err, &pg) && pg.Code == "22023" && strings.Contains(err.Error(), "dbrole: set role") {
+		// The token names a role the database does not have.
+		ae = errAccessDenied("role in the JWT does not exist in the database")
+	}
+	if ae == nil {
 		if r.Context().Err() == nil {
 			h.logf("storageapi: %s %s: %v", r.Method, r.URL.Path, err)
 		}
