@@ -81,7 +81,9 @@ func TestErrors(t *testing.T) {
 			[]error{query.ErrColumn, query.ErrNilValue}, []string{"empty select item"}},
 		{"zero filter", query.For[Character]().Where(query.Filter{}).Read, nil, []string{"zero Filter"}},
 		{"unknown raw operator", query.Table("t").Where(query.Raw("a", "equals", "1")).Read, nil, []string{`unknown filter operator "equals"`}},
-		{"raw like(all) is known", func() (query.Request, error) { return query.Table("t").Where(query.Raw("a", "not.like(all)", "{a}")).Read() }, nil, nil},
+		{"raw like(all) is known", func() (query.Request, error) {
+			return query.Table("t").Where(query.Raw("a", "not.like(all)", "{a}")).Read()
+		}, nil, nil},
 		{"bad fts config", query.For[Text]().Where(query.TextSearch(&txt.Content, "x", query.TextSearchOptions{Config: "en;drop"})).Read,
 			[]error{query.ErrInvalidValue}, []string{"text search config"}},
 		{"NUL byte", query.For[Character]().Where(query.Eq(&ch.Name, "a\x00b")).Read, []error{query.ErrInvalidValue}, []string{"NUL"}},
@@ -100,7 +102,9 @@ func TestErrors(t *testing.T) {
 			[]error{query.ErrNoFilter}, nil},
 		{"delete with only an empty And", func() (query.Request, error) { return query.For[Character]().Where(query.And()).Delete(query.Write{}) },
 			[]error{query.ErrNoFilter}, nil},
-		{"insert with a filter", func() (query.Request, error) { return query.For[Character]().Where(query.Eq(&ch.ID, 1)).Insert(query.Write{}) },
+		{"insert with a filter", func() (query.Request, error) {
+			return query.For[Character]().Where(query.Eq(&ch.ID, 1)).Insert(query.Write{})
+		},
 			[]error{query.ErrUnsupported}, nil},
 		{"insert with on conflict", func() (query.Request, error) {
 			return query.For[Character]().Insert(query.Write{OnConflict: []string{"id"}})
