@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/supakit/supakit/functions"
+	"github.com/supakit/supakit/storage"
 	"github.com/supakit/supakit/transport"
 )
 
@@ -37,6 +39,9 @@ type Client struct {
 	retry      transport.RetryPolicy
 
 	rest, auth, storage, functions *transport.Transport
+
+	storageClient   *storage.Client
+	functionsClient *functions.Client
 }
 
 type options struct {
@@ -196,8 +201,22 @@ func (c *Client) build() error {
 	if c.functions, err = mk("/functions/v1", c.tokens); err != nil {
 		return fmt.Errorf("supakit: %w", err)
 	}
+	if c.storageClient, err = storage.New(c.storage); err != nil {
+		return fmt.Errorf("supakit: %w", err)
+	}
+	if c.functionsClient, err = functions.New(c.functions); err != nil {
+		return fmt.Errorf("supakit: %w", err)
+	}
 	return nil
 }
+
+// Storage returns the Storage client (/storage/v1), acting with this
+// client's identity.
+func (c *Client) Storage() *storage.Client { return c.storageClient }
+
+// Functions returns the Edge Functions client (/functions/v1), acting with
+// this client's identity.
+func (c *Client) Functions() *functions.Client { return c.functionsClient }
 
 // URL returns the project URL.
 func (c *Client) URL() string { return c.base.String() }
@@ -235,6 +254,8 @@ func (c *Client) WithAccessToken(accessToken string) *Client {
 	cp.rest = c.rest.WithTokens(cp.tokens)
 	cp.storage = c.storage.WithTokens(cp.tokens)
 	cp.functions = c.functions.WithTokens(cp.tokens)
+	cp.storageClient = c.storageClient.WithTransport(cp.storage)
+	cp.functionsClient = c.functionsClient.WithTransport(cp.functions)
 	return &cp
 }
 

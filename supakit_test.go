@@ -138,3 +138,43 @@ func TestWithSchema(t *testing.T) {
 		t.Fatal("WithSchema changed the original")
 	}
 }
+
+func TestServicesActAsTheClient(t *testing.T) {
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/storage/v1/bucket"):
+			w.Write([]byte(`[]`))
+		default:
+			w.Write([]byte(`{"ok":true}`))
+		}
+	}))
+	defer srv.Close()
+	c, err := supakit.New(srv.URL, anonKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	user := c.WithAccessToken("user.access.token")
+	for _, cl := range []*supakit.Client{c, user} {
+		if _, err := cl.Storage().ListBuckets(ctx); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := cl.Functions().Invoke(ctx, "hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Close()
+	}
+	want := []string{
+		"/storage/v1/bucket Bearer " + anonKey,
+		"/functions/v1/hello Bearer " + anonKey,
+		"/storage/v1/bucket Bearer user.access.token",
+		"/functions/v1/hello Bearer user.access.token",
+	}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+}
