@@ -13,6 +13,7 @@ import (
 )
 
 func TestAdminUsers(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	admin := bearerOpt(e.admin)
 	e.matchFixture(e.do("GET", "/admin/users", nil), "105-admin-users-anon")
@@ -137,6 +138,7 @@ func pkcePair(verifier string) string {
 }
 
 func TestAuthorizeAndPKCE(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	r := e.do("GET", "/authorize?provider=github&redirect_to=http%3A%2F%2Flocalhost%3A3000%2Fcallback", nil)
 	f := e.matchFixture(r, "83-authorize-github")
@@ -222,6 +224,7 @@ func TestAuthorizeAndPKCE(t *testing.T) {
 }
 
 func TestEmailPKCEFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	verifier := "seeded-code-verifier-0123456789abcdef-0123456789"
 	r := e.do("POST", "/signup", map[string]any{"email": "p@example.com", "password": "p-password-1",

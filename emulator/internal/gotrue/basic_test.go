@@ -10,6 +10,7 @@ import (
 )
 
 func TestHealthSettingsJWKS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	r := e.do("GET", "/health", nil)
 	e.matchFixture(r, "01-health")
@@ -43,6 +44,7 @@ func TestHealthSettingsJWKS(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	for _, tc := range []struct {
 		name string
@@ -61,6 +63,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestSignupConfirmationFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	alice := "alice@example.com"
 	r := e.do("POST", "/signup", map[string]any{"email": alice, "password": "alice-password-123", "data": map[string]any{"display_name": "Alice"}})
@@ -113,6 +116,7 @@ func TestSignupConfirmationFlow(t *testing.T) {
 }
 
 func TestVerifyLink(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *gotrue.Config) { c.AdditionalRedirectURLs = []string{"http://app.test/**"} })
 	bob := "bob@example.com"
 	e.expect(e.do("POST", "/signup?redirect_to=http://app.test/welcome", map[string]any{"email": bob, "password": "bob-password-123"}), 200, "signup")
@@ -141,6 +145,7 @@ func TestVerifyLink(t *testing.T) {
 }
 
 func TestSignupValidation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *gotrue.Config) { c.MaxFrequency = time.Minute })
 	tests := []struct {
 		fixture string
@@ -194,6 +199,7 @@ func TestSignupValidation(t *testing.T) {
 }
 
 func TestAutoconfirmSignup(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *gotrue.Config) { c.Autoconfirm = true })
 	r := e.do("POST", "/signup", map[string]any{"email": "auto@example.com", "password": "auto-password"})
 	e.expect(r, 200, "signup")
@@ -211,6 +217,7 @@ func TestAutoconfirmSignup(t *testing.T) {
 }
 
 func TestPasswordGrant(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	alice := "alice@example.com"
 	e.confirmedUser(alice, "alice-password-123")

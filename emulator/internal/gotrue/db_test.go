@@ -17,6 +17,7 @@ import (
 )
 
 func TestTriggerOnAuthUsersFires(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	if _, err := e.pool.Exec(ctx, `
@@ -47,6 +48,7 @@ func TestTriggerOnAuthUsersFires(t *testing.T) {
 }
 
 func TestAccessTokenDrivesRLS(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	if _, err := e.pool.Exec(ctx, `
@@ -88,6 +90,7 @@ func TestAccessTokenDrivesRLS(t *testing.T) {
 }
 
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
+	t.Parallel()
 	db := pgtest.New(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -131,6 +134,7 @@ func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 }
 
 func TestOutbox(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	ob := e.h.Outbox()
 	if _, ok := ob.Latest("w@example.com"); ok {
@@ -166,6 +170,7 @@ func TestOutbox(t *testing.T) {
 }
 
 func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var logs []string
 	e := newEnv(t, func(c *gotrue.Config) {

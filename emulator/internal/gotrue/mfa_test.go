@@ -9,6 +9,7 @@ import (
 )
 
 func TestMFATOTPToAAL2(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	alice := "alice@example.com"
 	e.confirmedUser(alice, "alice-password-123")

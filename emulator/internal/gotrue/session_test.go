@@ -16,6 +16,7 @@ func (e *env) refresh(rt string) *resp {
 }
 
 func TestRefreshRotationAndReuse(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.confirmedUser("alice@example.com", "alice-password-123")
 	s := e.signIn("alice@example.com", "alice-password-123")
@@ -70,6 +71,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 }
 
 func TestConcurrentRefreshOfOneToken(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	e.confirmedUser("c@example.com", "c-password-123")
 	rt := e.signIn("c@example.com", "c-password-123").str("refresh_token")
@@ -97,6 +99,7 @@ func TestConcurrentRefreshOfOneToken(t *testing.T) {
 }
 
 func TestUserEndpointsAndLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	alice := "alice@example.com"
 	e.confirmedUser(alice, "alice-password-123")
@@ -166,6 +169,7 @@ func TestUserEndpointsAndLogout(t *testing.T) {
 }
 
 func TestPasswordUpdateWithReauthentication(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, func(c *gotrue.Config) { c.UpdatePasswordRequireReauthentication = true })
 	e.confirmedUser("r@example.com", "r-password-123")
 	at := e.signIn("r@example.com", "r-password-123").str("access_token")
@@ -183,6 +187,7 @@ func TestPasswordUpdateWithReauthentication(t *testing.T) {
 }
 
 func TestOTPMagicLinkRecoverResend(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	carol := "carol@example.com"
 	e.matchFixture(e.do("POST", "/otp", map[string]any{"email": carol, "create_user": true, "data": map[string]any{"src": "otp"}}), "57-otp-new-user")
@@ -240,6 +245,7 @@ func TestOTPMagicLinkRecoverResend(t *testing.T) {
 }
 
 func TestPhoneSignupAndChange(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	r := e.do("POST", "/signup", map[string]any{"phone": "+13334445555", "password": "phone-password"})
 	e.expect(r, 200, "phone signup")
@@ -274,6 +280,7 @@ func (e *env) signIn2phone(t *testing.T, phone, pw string) {
 }
 
 func TestAnonymousSignIn(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	r := e.do("POST", "/signup", map[string]any{"data": map[string]any{"nick": "anon"}})
 	e.matchFixture(r, "79-signup-anonymous")
@@ -283,6 +290,19 @@ func TestAnonymousSignIn(t *testing.T) {
 	}
 	e.matchFixture(e.do("GET", "/user", nil, bearerOpt(r.str("access_token"))), "81-user-get-anonymous")
 	e.matchFixture(e.do("POST", "/signup", map[string]any{}), "82-signup-anonymous-empty-body")
+
+	// Linking an email makes the user permanent once confirmed.
+	at := r.str("access_token")
+	e.expect(e.do("PUT", "/user", map[string]any{"email": "was-anon@example.com"}, bearerOpt(at)), 200, "link email")
+	m := outboxLatest(t, e, "was-anon@example.com", gotrue.KindEmailChange)
+	r = e.do("POST", "/verify", map[string]any{"type": "email_change", "email": "was-anon@example.com", "token": m.OTP})
+	e.expect(r, 200, "confirm linked email")
+	if r.obj()["user"].(map[string]any)["is_anonymous"] != false || r.str("user", "email") != "was-anon@example.com" || r.str("user", "app_metadata", "provider") != "email" {
+		t.Errorf("anonymous user not promoted: %s", r.Raw)
+	}
+	if claims(t, r.str("access_token"))["is_anonymous"] != false {
+		t.Error("token still anonymous")
+	}
 
 	off := newEnv(t, func(c *gotrue.Config) { c.AllowAnonymous = false })
 	r = off.do("POST", "/signup", map[string]any{})

@@ -205,6 +205,9 @@ func (h *Handler) doVerify(r *http.Request, p verifyParams, isLink bool) (*verif
 				where user_id = $1 and provider = 'phone'`, u.ID); err != nil {
 				return err
 			}
+			if err := h.promoteAnonymous(ctx, tx, u.ID, "phone", now); err != nil {
+				return err
+			}
 		}
 		if pkce && isLink && flowMethod != "" {
 			code, redirect, err := h.issueFlowCode(ctx, tx, u.ID, flowMethod)
@@ -349,7 +352,37 @@ func (h *Handler) confirmEmailChange(ctx context.Context, tx pgx.Tx, u *user, ha
 		where id = $1 and raw_user_meta_data ? 'email'`, u.ID); err != nil {
 		return false, err
 	}
+	if err := h.promoteAnonymous(ctx, tx, u.ID, "email", now); err != nil {
+		return false, err
+	}
 	return true, nil
+}
+
+// promoteAnonymous turns an anonymous user who confirmed an email or phone
+// into a permanent one with that identity, as GoTrue does.
+func (h *Handler) promoteAnonymous(ctx context.Context, tx pgx.Tx, uid uuid.UUID, provider string, now time.Time) error {
+	u, err := findUserByID(ctx, tx, uid)
+	if err != nil {
+		return err
+	}
+	if !u.IsAnonymous {
+		return nil
+	}
+	data := map[string]any{"sub": uid.String(), "email_verified": provider == "email", "phone_verified": provider == "phone"}
+	if provider == "email" {
+		data["email"] = u.Email
+	} else {
+		data["phone"] = u.Phone
+	}
+	if _, err := tx.Exec(ctx, `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at, id)
+		values ($1, $2, $3, $4, $5, $5, $5, $6) on conflict (provider_id, provider) do nothing`,
+		uid.String(), uid, mustJSON(data), provider, now, uuid.New()); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `update auth.users set is_anonymous = false, updated_at = $2,
+		raw_app_meta_data = coalesce(raw_app_meta_data, '{}') || jsonb_build_object('provider', $3::text, 'providers', jsonb_build_array($3::text))
+		where id = $1`, uid, now, provider)
+	return err
 }
 
 // issueFlowCode hands out the auth code of the user's latest pending flow
