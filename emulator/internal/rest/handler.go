@@ -211,10 +211,59 @@ type request struct {
 	id     reqctx.Identity
 	cache  *Cache
 	rng    *[2]int // Range header: first, last (-1 open)
+	path   string
+	// searchPath is set by run.
+	searchPath string
+}
+
+// settings returns the statement that sets PostgREST's request GUCs.
+func (req *request) settings() (string, []any) {
+	hdrs := map[string]string{}
+	for k, v := range req.hdr {
+		lk := strings.ToLower(k)
+		if lk == "authorization" || lk == "apikey" || lk == "cookie" || len(v) == 0 {
+			continue
+		}
+		hdrs[lk] = v[0]
+	}
+	hj, _ := json.Marshal(hdrs)
+	sql := "SELECT set_config('search_path', $1, true), set_config('request.method', $2, true), set_config('request.path', $3, true), set_config('request.headers', $4, true)"
+	args := []any{req.searchPath, req.method, req.path, string(hj)}
+	if req.prefer.timezone != "" {
+		sql += ", set_config('timezone', $5, true)"
+		args = append(args, req.prefer.timezone)
+	}
+	return sql, args
+}
+
+// mainRow runs the settings and the main statement in one round trip and
+// scans the main statement's row.
+func mainRow(ctx context.Context, tx pgx.Tx, req *request, sql string, args []any) (result, error) {
+	b := &pgx.Batch{}
+	ss, sa := req.settings()
+	b.Queue(ss, sa...)
+	b.Queue(sql, args...)
+	br := tx.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		_ = br.Close()
+		return result{}, err
+	}
+	res, err := scanResult(br.QueryRow())
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return res, err
+}
+
+// applySettings sets the request GUCs on their own.
+func applySettings(ctx context.Context, tx pgx.Tx, req *request) error {
+	ss, sa := req.settings()
+	_, err := tx.Exec(ctx, ss, sa...)
+	return err
 }
 
 func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error) {
-	req := &request{method: r.Method, hdr: r.Header, id: id, cache: h.cache.Load()}
+	req := &request{method: r.Method, hdr: r.Header, id: id, cache: h.cache.Load(), path: r.URL.Path}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	switch {
 	case path == "":
@@ -372,11 +421,8 @@ func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(
 		StatementTimeout: h.cfg.StatementTimeout,
 		ReadOnly:         readOnly,
 		Rollback:         req.prefer.tx == "rollback",
-		Settings: map[string]string{
-			"search_path":    sp,
-			"request.method": req.method,
-		},
 	}
+	req.searchPath = sp
 	err := dbrole.Run(ctx, h.pool, req.id, opts, fn)
 	if err == nil {
 		return nil
@@ -487,6 +533,9 @@ func (h *Handler) explain(ctx context.Context, req *request, readOnly bool, sql 
 	}
 	var lines []string
 	e := h.run(ctx, req, readOnly, func(tx pgx.Tx) error {
+		if err := applySettings(ctx, tx, req); err != nil {
+			return err
+		}
 		rows, err := tx.Query(ctx, "EXPLAIN ("+strings.Join(opts, ", ")+") "+sql, args...)
 		if err != nil {
 			return err

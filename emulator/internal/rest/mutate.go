@@ -273,7 +273,7 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 	var res result
 	e := h.run(ctx, req, false, func(tx pgx.Tx) error {
 		var err error
-		res, err = scanResult(tx.QueryRow(ctx, sql, b.args...))
+		res, err = mainRow(ctx, tx, req, sql, b.args)
 		if err != nil {
 			return err
 		}

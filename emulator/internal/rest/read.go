@@ -101,7 +101,7 @@ func (h *Handler) read(ctx context.Context, req *request, t *Table) (*response, 
 	var res result
 	e = h.run(ctx, req, true, func(tx pgx.Tx) error {
 		var err error
-		res, err = scanResult(tx.QueryRow(ctx, sql, args...))
+		res, err = mainRow(ctx, tx, req, sql, args)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ type prefer struct {
 	tx          string // commit, rollback
 	handling    string // strict, lenient
 	maxAffected *int64
+	timezone    string
 	invalid     []string
 }
 
@@ -49,8 +50,8 @@ func parsePrefer(h http.Header) prefer {
 					continue
 				}
 				p.maxAffected = &n
-			case k == "timezone" || k == "params":
-				p.invalid = append(p.invalid, part)
+			case k == "timezone" && v != "":
+				p.timezone = v
 			default:
 				p.invalid = append(p.invalid, part)
 			}

@@ -216,7 +216,7 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	var res result
 	e := h.run(ctx, req, read, func(tx pgx.Tx) error {
 		var err error
-		res, err = scanResult(tx.QueryRow(ctx, sql, b.args...))
+		res, err = mainRow(ctx, tx, req, sql, b.args)
 		if err != nil {
 			return err
 		}
