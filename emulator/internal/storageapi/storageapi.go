@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -280,6 +281,8 @@ func jsTimePtr(t *time.Time) *string {
 	return &s
 }
 
+var sizeRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
 // parseSize reads a file_size_limit: a number of bytes, or a string with
 // an optional decimal unit ("1MB" = 1,000,000 bytes, as Storage reads it).
 func parseSize(v any) (*int64, error) {
@@ -287,7 +290,7 @@ func parseSize(v any) (*int64, error) {
 	case nil:
 		return nil, nil
 	case float64:
-		if x < 0 || x != float64(int64(x)) {
+		if x < 0 || x >= math.MaxInt64 || x != math.Trunc(x) {
 			return nil, errInvalidRequest("file_size_limit must be a non-negative integer")
 		}
 		n := int64(x)
@@ -304,8 +307,11 @@ func parseSize(v any) (*int64, error) {
 				break
 			}
 		}
+		if !sizeRE.MatchString(s) {
+			return nil, errInvalidRequest(fmt.Sprintf("invalid file_size_limit %q", x))
+		}
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || f < 0 {
+		if err != nil || f*float64(mult) >= math.MaxInt64 {
 			return nil, errInvalidRequest(fmt.Sprintf("invalid file_size_limit %q", x))
 		}
 		n := int64(f * float64(mult))

@@ -1,0 +1,8 @@
+package storageapi
+
+// Test hooks.
+var (
+	ParseSize   = parseSize
+	MimeAllowed = mimeAllowed
+	CheckKey    = checkKey
+)
