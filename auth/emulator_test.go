@@ -242,7 +242,7 @@ func TestEmulatorPKCEMagicLink(t *testing.T) {
 	}
 }
 
-func mustTransport(t *testing.T, url, key string) *transport.Transport {
+func mustTransport(t testing.TB, url, key string) *transport.Transport {
 	t.Helper()
 	base, err := supakit.New(url, key)
 	if err != nil {
