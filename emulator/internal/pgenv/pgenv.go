@@ -3,7 +3,8 @@
 // Supabase's roles and functions, and opens a pool.
 //
 // Resolution, in order:
-//  1. Options.Throwaway: a throwaway cluster, always.
+//  1. Options.Throwaway, or (when Options.URL is empty) $SUPAKIT_PG_THROWAWAY
+//     set to a true value ("1", "true"): a throwaway cluster, always.
 //  2. Options.URL, else $DATABASE_URL: that server, and only that server —
 //     if it does not answer, Acquire fails (an explicit choice is never
 //     silently replaced).
@@ -29,6 +30,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +43,10 @@ import (
 
 // DefaultURL is tried when neither Options.URL nor $DATABASE_URL is set.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// ThrowawayEnv names the environment variable that, set to a true value,
+// makes every Acquire use a throwaway cluster (as Options.Throwaway does).
+const ThrowawayEnv = "SUPAKIT_PG_THROWAWAY"
 
 // defaultURL is DefaultURL, replaceable by tests.
 var defaultURL = DefaultURL
@@ -151,7 +157,8 @@ func Acquire(ctx context.Context, opts Options) (*Env, error) {
 // resolve returns the URL of a server that answers, starting a throwaway
 // cluster when allowed and needed.
 func (e *Env) resolve(ctx context.Context, opts Options) (string, error) {
-	if opts.Throwaway {
+	force, _ := strconv.ParseBool(os.Getenv(ThrowawayEnv))
+	if opts.Throwaway || (force && opts.URL == "") {
 		return e.useCluster(ctx)
 	}
 	u, explicit := opts.URL, true

@@ -327,6 +327,7 @@ func TestFallbackToThrowaway(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a PostgreSQL cluster")
 	}
+	t.Setenv(pgenv.ThrowawayEnv, "")
 	t.Setenv("DATABASE_URL", "")
 	defer pgenv.SetDefaultURL("postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=1")()
 	env, err := pgenv.Acquire(ctxT(t), pgenv.Options{FreshDatabase: true, Logf: t.Logf})
@@ -395,5 +396,32 @@ func TestThrowawayConcurrentBootstrap(t *testing.T) {
 	}
 	if roles != 4 {
 		t.Fatalf("%d API roles after the race, want 4", roles)
+	}
+}
+
+func TestThrowawayEnv(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a PostgreSQL cluster")
+	}
+	t.Setenv(pgenv.ThrowawayEnv, "1")
+	env, err := pgenv.Acquire(ctxT(t), pgenv.Options{})
+	if errors.Is(err, pgenv.ErrNoBinaries) {
+		t.Skipf("no PostgreSQL binaries: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if !env.Throwaway {
+		t.Fatalf("%s=1 did not select a throwaway cluster", pgenv.ThrowawayEnv)
+	}
+	// An explicit URL still wins over the variable.
+	explicit, err := pgenv.Acquire(ctxT(t), pgenv.Options{URL: env.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer explicit.Close()
+	if explicit.Throwaway {
+		t.Fatal("explicit URL ignored")
 	}
 }
