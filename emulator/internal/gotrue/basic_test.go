@@ -238,3 +238,38 @@ func TestPasswordGrant(t *testing.T) {
 		t.Errorf("refresh token %q is not GoTrue's 12-character form", r.str("refresh_token"))
 	}
 }
+
+func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *gotrue.Config) {
+		c.PasswordMinLength = 8
+		c.PasswordRequiredCharacters = []string{"abcdefghijklmnopqrstuvwxyz", "0123456789"}
+	})
+	tests := []struct {
+		password string
+		reasons  string
+		msg      string
+	}{
+		{"abc", "length,characters", "Password should be at least 8 characters. Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, 0123456789."},
+		{"abcdefghij", "characters", "Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, 0123456789."},
+		{"abc1", "length", "Password should be at least 8 characters."},
+		{"abcdefg1", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.password, func(t *testing.T) {
+			r := e.do("POST", "/signup", map[string]any{"email": tc.password + "@example.com", "password": tc.password})
+			if tc.reasons == "" {
+				e.expect(r, 200, "strong password")
+				return
+			}
+			e.expect(r, 422, "weak password")
+			var got []string
+			for _, x := range r.obj()["weak_password"].(map[string]any)["reasons"].([]any) {
+				got = append(got, x.(string))
+			}
+			if strings.Join(got, ",") != tc.reasons || r.str("msg") != tc.msg {
+				t.Errorf("reasons %v msg %q", got, r.str("msg"))
+			}
+		})
+	}
+}

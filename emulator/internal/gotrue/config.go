@@ -38,6 +38,10 @@ type Config struct {
 	DisableSignup bool
 	// PasswordMinLength is the minimum password length (default 6).
 	PasswordMinLength int
+	// PasswordRequiredCharacters lists character sets a password must each
+	// draw at least one character from, e.g. {"abcdefghijklmnopqrstuvwxyz",
+	// "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"} (default none).
+	PasswordRequiredCharacters []string
 	// RefreshTokenReuseInterval is how long a just-rotated refresh token may
 	// still be used (default 10s). Reuse after it revokes the session.
 	RefreshTokenReuseInterval time.Duration

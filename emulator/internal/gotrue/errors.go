@@ -99,7 +99,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("X-Sb-Error-Code", ae.Code)
 	body := map[string]any{}
-	if requestAPIVersion(r) != "" {
+	if v := requestAPIVersion(r); v != "" {
+		// GoTrue echoes the version on error answers only.
+		w.Header().Set("X-Supabase-Api-Version", v)
 		body["code"] = ae.Code
 		body["message"] = ae.Msg
 	} else {

@@ -114,9 +114,6 @@ func (h *Handler) routes() {
 
 // ServeHTTP serves one Auth API request; the path is relative to /auth/v1.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if v := requestAPIVersion(r); v != "" {
-		w.Header().Set("X-Supabase-Api-Version", v)
-	}
 	if r.Method == http.MethodOptions {
 		h.preflight(w, r)
 		return

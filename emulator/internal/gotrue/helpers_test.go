@@ -218,6 +218,9 @@ func (e *env) matchFixture(r *resp, name string) fixture {
 	if code := f.Headers["X-Sb-Error-Code"]; code != "" && r.Header.Get("X-Sb-Error-Code") != code {
 		e.t.Errorf("%s: X-Sb-Error-Code %q, want %q", name, r.Header.Get("X-Sb-Error-Code"), code)
 	}
+	if v := f.Headers["X-Supabase-Api-Version"]; v != r.Header.Get("X-Supabase-Api-Version") {
+		e.t.Errorf("%s: X-Supabase-Api-Version %q, want %q", name, r.Header.Get("X-Supabase-Api-Version"), v)
+	}
 	// Error bodies are deterministic: compare them whole.
 	if f.Status >= 400 {
 		if diffs := valueDiff("$", f.Body, r.Body); len(diffs) > 0 {

@@ -85,7 +85,11 @@ func (h *Handler) passwordGrant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.writeSession(w, http.StatusOK, session, true)
+	var weak *weakPasswordJSON
+	if reasons, msg := h.weakness(p.Password); len(reasons) > 0 {
+		weak = &weakPasswordJSON{Reasons: reasons, Message: msg}
+	}
+	h.writeSessionWeak(w, http.StatusOK, session, true, weak)
 	return nil
 }
 

@@ -88,7 +88,14 @@ type tokenResponse struct {
 // passwordTokenResponse adds the weak_password field of password grants.
 type passwordTokenResponse struct {
 	tokenResponse
-	WeakPassword *struct{} `json:"weak_password"`
+	WeakPassword *weakPasswordJSON `json:"weak_password"`
+}
+
+// weakPasswordJSON tells a password sign-in that the password no longer
+// meets the policy.
+type weakPasswordJSON struct {
+	Reasons []string `json:"reasons"`
+	Message string   `json:"message"`
 }
 
 // newRefreshToken returns a 12-character opaque token like GoTrue's.
@@ -254,10 +261,14 @@ func sessionAMR(ctx context.Context, q querier, sid uuid.UUID) ([]amrEntry, erro
 }
 
 func (h *Handler) writeSession(w http.ResponseWriter, status int, tr *tokenResponse, withWeakPassword bool) {
+	h.writeSessionWeak(w, status, tr, withWeakPassword, nil)
+}
+
+func (h *Handler) writeSessionWeak(w http.ResponseWriter, status int, tr *tokenResponse, withWeakPassword bool, weak *weakPasswordJSON) {
 	w.Header().Set("Sb-Auth-User-Id", tr.User.ID.String())
 	w.Header().Set("Sb-Auth-Session-Id", tr.sessionID.String())
 	if withWeakPassword {
-		writeJSON(w, status, passwordTokenResponse{tokenResponse: *tr})
+		writeJSON(w, status, passwordTokenResponse{tokenResponse: *tr, WeakPassword: weak})
 		return
 	}
 	writeJSON(w, status, tr)

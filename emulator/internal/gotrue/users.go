@@ -54,17 +54,35 @@ func normalizePhone(s string) (string, error) {
 	return s, nil
 }
 
-// checkPassword applies the password policy.
+// checkPassword applies the password policy; a weak password gets a 422
+// weak_password error listing its reasons ("length", "characters").
 func (h *Handler) checkPassword(pw string) error {
-	if utf8.RuneCountInString(pw) < h.cfg.PasswordMinLength {
-		e := unprocessable("weak_password", "Password should be at least %d characters.", h.cfg.PasswordMinLength)
-		e.Reasons = []string{"length"}
-		return e
-	}
 	if len(pw) > 72 {
 		return unprocessable("validation_failed", "Password cannot be longer than 72 characters")
 	}
+	if reasons, msg := h.weakness(pw); len(reasons) > 0 {
+		e := unprocessable("weak_password", "%s", msg)
+		e.Reasons = reasons
+		return e
+	}
 	return nil
+}
+
+// weakness returns why pw fails the policy, and GoTrue's message.
+func (h *Handler) weakness(pw string) (reasons []string, msg string) {
+	var msgs []string
+	if utf8.RuneCountInString(pw) < h.cfg.PasswordMinLength {
+		reasons = append(reasons, "length")
+		msgs = append(msgs, fmt.Sprintf("Password should be at least %d characters.", h.cfg.PasswordMinLength))
+	}
+	for _, set := range h.cfg.PasswordRequiredCharacters {
+		if !strings.ContainsAny(pw, set) {
+			reasons = append(reasons, "characters")
+			msgs = append(msgs, fmt.Sprintf("Password should contain at least one character of each: %s.", strings.Join(h.cfg.PasswordRequiredCharacters, ", ")))
+			break
+		}
+	}
+	return reasons, strings.Join(msgs, " ")
 }
 
 func (h *Handler) hashPassword(pw string) (string, error) {
