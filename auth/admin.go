@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -128,6 +129,31 @@ func (a *Admin) ListUsers(ctx context.Context, p ListUsersParams) (*UserPage, er
 	}
 	parsePaging(resp.header, &out.Total, &out.NextPage, &out.LastPage)
 	return &out, nil
+}
+
+// Users iterates over every user, fetching perPage users at a time (zero
+// means GoTrue's default). It stops after the first error, which it yields.
+//
+// GET /auth/v1/admin/users?page=&per_page=
+func (a *Admin) Users(ctx context.Context, perPage int) iter.Seq2[User, error] {
+	return func(yield func(User, error) bool) {
+		for page := 1; ; page++ {
+			p, err := a.ListUsers(ctx, ListUsersParams{Page: page, PerPage: perPage})
+			if err != nil {
+				yield(User{}, err)
+				return
+			}
+			for _, u := range p.Users {
+				if !yield(u, nil) {
+					return
+				}
+			}
+			last := p.LastPage
+			if len(p.Users) == 0 || (p.NextPage == 0 && (last == 0 || page >= last)) {
+				return
+			}
+		}
+	}
 }
 
 func parsePaging(h http.Header, total, next, last *int) {
