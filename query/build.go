@@ -27,12 +27,14 @@ type event struct {
 }
 
 type encoder struct {
-	q    *Query
-	buf  []byte
-	tmp  []byte
-	ev   []event
-	done []bool
-	errs []error
+	name   string      // the queried table
+	orders []orderTerm // the query's order terms
+	buf    []byte
+	tmp    []byte
+	ev     []event
+	done   []bool
+	errs   []error
+	root   [1]reflect.Type
 }
 
 var encPool = sync.Pool{New: func() any {
@@ -71,12 +73,14 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	preferReturn := (k != kindRead && k != kindCall && returning) || (k == kindCall && q.selSet)
 
 	e := encPool.Get().(*encoder)
-	e.q = &q
+	e.name = q.name
+	e.orders = q.orders
 	e.buf = e.buf[:0]
 	e.ev = e.ev[:0]
 	e.errs = e.errs[:0]
 	defer func() {
-		e.q = nil
+		e.name, e.orders = "", nil
+		e.root[0] = nil
 		if cap(e.buf) <= 64<<10 {
 			encPool.Put(e)
 		}
@@ -163,7 +167,8 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 				var err error
 				var path []reflect.Type
 				if q.tbl != nil {
-					path = []reflect.Type{q.tbl.Type}
+					e.root[0] = q.tbl.Type
+					path = e.root[:1:1] // appends copy
 				}
 				e.tmp, err = appendSelect(e.tmp, q.sel, q.tbl, path)
 				if err != nil {
@@ -203,7 +208,10 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	if len(e.errs) > 0 {
 		return Request{}, errors.Join(e.errs...)
 	}
-	path := q.path()
+	path := q.urlPath
+	if path == "" {
+		path = q.path()
+	}
 	if n := len(path) + 1 + len(e.buf); n > MaxURLLength {
 		return Request{}, errors.Join(ErrURLTooLong, errors.New("query: the request URL would be "+strconv.Itoa(n)+
 			" characters, past "+strconv.Itoa(MaxURLLength)+": pass large value lists in the body of a database function call (RPC) instead"))
@@ -280,8 +288,8 @@ func (e *encoder) colPath(c *colRef, sc scope) (string, error) {
 		return sc.path, nil
 	}
 	if sc.tbl == nil {
-		if sc.root && e.q.name != "" && t.Name != "" && t.Name != e.q.name && c.rel == nil {
-			return "", columnError(c.display()+" belongs to table "+t.Name+", not "+e.q.name+
+		if sc.root && e.name != "" && t.Name != "" && t.Name != e.name && c.rel == nil {
+			return "", columnError(c.display()+" belongs to table "+t.Name+", not "+e.name+
 				"; an untyped query cannot find the embedding: use On", nil)
 		}
 		return sc.path, nil
@@ -571,7 +579,7 @@ func (e *encoder) orderGroup(i int, sc scope) {
 	if e.done[i] {
 		return
 	}
-	q := e.q
+	q := e
 	path, _, err := e.orderPath(&q.orders[i], sc)
 	if err != nil {
 		e.errs = append(e.errs, err)

@@ -97,6 +97,7 @@ type page struct {
 type Query struct {
 	tbl     *schema.Table
 	name    string
+	urlPath string
 	rpc     bool
 	err     error
 	seq     int32
@@ -135,6 +136,7 @@ func From(t *schema.Table) Query {
 		return Query{err: errors.New("query: nil table")}
 	}
 	q := Query{tbl: t, name: t.Name}
+	q.urlPath = q.path()
 	if t.Name == "" {
 		q.err = errors.Join(schema.ErrNoTableName, errors.New("query: "+t.Type.String()+" has no table name: add a TableName() string method or use schema.Table.WithName"))
 	}
@@ -145,6 +147,7 @@ func From(t *schema.Table) Query {
 // select is *, and typed columns are taken as columns of the table.
 func Table(name string) Query {
 	q := Query{name: name}
+	q.urlPath = q.path()
 	if name == "" || strings.ContainsAny(name, "\x00/?#") {
 		q.err = errors.New("query: invalid table name " + quoteErr(name))
 	}
@@ -156,6 +159,7 @@ func Table(name string) Query {
 // apply to a set-returning function's result.
 func RPC(fn string) Query {
 	q := Query{name: fn, rpc: true}
+	q.urlPath = q.path()
 	if fn == "" || strings.ContainsAny(fn, "\x00/?#") {
 		q.err = errors.New("query: invalid function name " + quoteErr(fn))
 	}
