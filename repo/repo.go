@@ -78,6 +78,19 @@ func New[T any](c Conn, opts ...RepoOption) *Repo[T] {
 	return r
 }
 
+var errZeroRepo = fmt.Errorf("%w: a zero Repo; make one with repo.New", ErrInvalid)
+
+// usable reports why r cannot run calls, if it cannot.
+func (r *Repo[T]) usable() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.codec == nil {
+		return errZeroRepo
+	}
+	return nil
+}
+
 // Meta returns T's table metadata (nil when T's tags are invalid).
 func (r *Repo[T]) Meta() *schema.Table { return r.tbl }
 
@@ -152,8 +165,8 @@ func (e *relabeled) Error() string {
 func (e *relabeled) Unwrap() error { return e.err }
 
 func (r *Repo[T]) pkFilters(pk []any) ([]query.Filter, error) {
-	if r.err != nil {
-		return nil, r.err
+	if err := r.usable(); err != nil {
+		return nil, err
 	}
 	keys := r.tbl.PrimaryKey
 	if len(keys) == 0 {
@@ -252,8 +265,8 @@ func (r *Repo[T]) Update(ctx context.Context, fs []query.Filter, changes ...Chan
 // has that key. The row is validated first.
 func (r *Repo[T]) Save(ctx context.Context, row T, cols ...any) (T, error) {
 	var zero T
-	if r.err != nil {
-		return zero, fmt.Errorf("repo: update %s: %w", r.name(), r.err)
+	if err := r.usable(); err != nil {
+		return zero, fmt.Errorf("repo: update %s: %w", r.name(), err)
 	}
 	fs, err := r.rowPK(&row)
 	if err != nil {
@@ -289,8 +302,8 @@ func OnConflictColumns(cols ...any) Option {
 func (r *Repo[T]) write(ctx context.Context, op opKind, rows []T, bulk bool, opts []Option) ([]T, error) {
 	label := op.String() + " " + r.name()
 	fail := func(err error) ([]T, error) { return nil, fmt.Errorf("repo: %s: %w", label, err) }
-	if r.err != nil {
-		return fail(r.err)
+	if err := r.usable(); err != nil {
+		return fail(err)
 	}
 	if r.rpc != nil {
 		return fail(fmt.Errorf("%w: %s on a function result", ErrInvalid, op))

@@ -196,6 +196,9 @@ func (q *Query[T]) baseSel(withSelect, star bool) (query.Query, error) {
 	if q.r.err != nil {
 		return query.Query{}, q.r.err
 	}
+	if q.r.codec == nil {
+		return query.Query{}, errZeroRepo
+	}
 	if len(q.errs) > 0 {
 		return query.Query{}, errors.Join(q.errs...)
 	}
@@ -445,8 +448,8 @@ func Set[V any](col *V, v V) Change { return Change{col: col, val: v} }
 // called. Each value is validated against its field's validate tag.
 func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
 	label := q.label("update")
-	if q.r.err != nil {
-		return nil, fmt.Errorf("repo: %s: %w", label, q.r.err)
+	if err := q.r.usable(); err != nil {
+		return nil, fmt.Errorf("repo: %s: %w", label, err)
 	}
 	if len(changes) == 0 {
 		return nil, fmt.Errorf("repo: %s: %w: no changes", label, ErrInvalid)
@@ -495,8 +498,8 @@ func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
 // and returns them as updated. The chosen fields are validated first.
 func (q *Query[T]) UpdateRow(ctx context.Context, row T, cols ...any) ([]T, error) {
 	label := q.label("update")
-	if q.r.err != nil {
-		return nil, fmt.Errorf("repo: %s: %w", label, q.r.err)
+	if err := q.r.usable(); err != nil {
+		return nil, fmt.Errorf("repo: %s: %w", label, err)
 	}
 	var only map[*schema.Column]bool
 	var names []string
@@ -513,15 +516,19 @@ func (q *Query[T]) UpdateRow(ctx context.Context, row T, cols ...any) ([]T, erro
 			only[col] = true
 			names = append(names, strings.Join(fieldPath(q.r.tbl.Type, col.Index), "."))
 		}
-	}
-	if q.r.codec.validate {
-		var err error
-		if only == nil {
-			err = validate.Struct(&row)
-		} else {
-			err = validate.StructPartial(&row, names...)
+	} else {
+		// every writable column but the primary key, which identifies
+		// the rows rather than changing them
+		only = map[*schema.Column]bool{}
+		for _, col := range q.r.codec.writable {
+			if !col.PK {
+				only[col] = true
+				names = append(names, strings.Join(fieldPath(q.r.tbl.Type, col.Index), "."))
+			}
 		}
-		if err != nil {
+	}
+	if q.r.codec.validate && len(names) > 0 {
+		if err := validate.StructPartial(&row, names...); err != nil {
 			return nil, fmt.Errorf("repo: %s: %w", label, validationError(err, 0))
 		}
 	}

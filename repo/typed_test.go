@@ -274,3 +274,39 @@ func TestValidationErrorFields(t *testing.T) {
 		t.Errorf("fields %q", ve.Fields)
 	}
 }
+
+func TestZeroRepoDoesNotPanic(t *testing.T) {
+	var r repo.Repo[Country]
+	ctx := context.Background()
+	c := schema.Cols[Country]()
+	checks := map[string]error{}
+	_, checks["find"] = r.Find(ctx)
+	_, checks["get"] = r.Get(ctx, int64(1))
+	_, checks["insert"] = r.Insert(ctx, Country{Name: "x"})
+	_, checks["update"] = r.Update(ctx, []query.Filter{query.Eq(&c.ID, 1)}, repo.Set(&c.Name, "x"))
+	_, checks["save"] = r.Save(ctx, Country{ID: 1, Name: "x"})
+	_, checks["count"] = r.Count(ctx)
+	for name, err := range checks {
+		if !errors.Is(err, repo.ErrInvalid) {
+			t.Errorf("%s on a zero Repo: %v", name, err)
+		}
+	}
+}
+
+func TestSaveWithoutColumnsKeepsTheKey(t *testing.T) {
+	f, cl := newFake(t)
+	f.body = `[{"OrgID":1,"UserID":"u","role":"member"}]`
+	_, err := repo.New[Membership](cl).Save(context.Background(), Membership{OrgID: 1, UserID: "u", Role: "member"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.last(t)
+	if got.Body != `{"role":"member"}` || unq(t, got.RawQuery) != "org_id=eq.1&user_id=eq.u&select=OrgID:org_id,UserID:user_id,role" {
+		t.Errorf("request %+v", got)
+	}
+	_, err = repo.New[Membership](cl).Save(context.Background(), Membership{OrgID: 1, UserID: "u", Role: "boss"})
+	var ve *repo.ValidationError
+	if !errors.As(err, &ve) {
+		t.Errorf("Save of an invalid row: %v", err)
+	}
+}
