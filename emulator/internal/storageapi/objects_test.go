@@ -24,6 +24,9 @@ import (
 func (e *env) dataFiles() (objects, tmp []string) {
 	e.t.Helper()
 	err := filepath.Walk(e.dir, func(p string, fi os.FileInfo, err error) error {
+		if os.IsNotExist(err) {
+			return nil // removed while walking
+		}
 		if err != nil || fi.IsDir() {
 			return err
 		}
@@ -250,9 +253,19 @@ func TestDisconnectMidUpload(t *testing.T) {
 	}
 	fmt.Fprintf(conn, "POST /object/b/partial.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n", svc)
 	_, _ = conn.Write(bytes.Repeat([]byte("y"), 100000))
-	time.Sleep(100 * time.Millisecond) // let the handler start streaming
-	conn.Close()
+	// Wait until the handler is streaming into its temporary file, then
+	// vanish.
 	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, tmp := e.dataFiles(); len(tmp) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the upload never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	conn.Close()
 	for {
 		objs, tmp := e.dataFiles()
 		if len(objs) == 0 && len(tmp) == 0 {

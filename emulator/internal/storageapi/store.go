@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 
@@ -79,6 +80,10 @@ func (t *tempFile) fill(r io.Reader, limit int64) error {
 	n, err := io.Copy(io.MultiWriter(t.f, t.md5), src)
 	t.size += n
 	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge() // a body cap in front of the handler
+		}
 		return err
 	}
 	if limit >= 0 && t.size > limit {
