@@ -560,3 +560,28 @@ func TestSessionFromURL(t *testing.T) {
 		t.Fatalf("a verifier is used once: %v", err)
 	}
 }
+
+func TestSignOutOfADeadSession(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	f := newFakeGoTrue(t, clk.Now)
+	c := f.client(t)
+	signIn(t, c)
+	clk.Add(2 * time.Hour)
+	f.refreshStatus, f.refreshBody = 400, `{"code":"refresh_token_not_found","message":"Invalid Refresh Token: Refresh Token Not Found"}`
+	if err := c.SignOut(context.Background(), ""); err != nil {
+		t.Fatalf("sign-out of a revoked session: %v", err)
+	}
+	if _, err := c.GetSession(context.Background()); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("session after sign-out: %v", err)
+	}
+	// A network-level failure is reported, and the local session is still removed.
+	signIn(t, c)
+	clk.Add(2 * time.Hour)
+	f.refreshStatus, f.refreshBody = 503, `{"message":"unavailable"}`
+	if err := c.SignOut(context.Background(), ""); err == nil {
+		t.Fatal("a failed refresh before sign-out must be reported")
+	}
+	if _, err := c.GetSession(context.Background()); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("session after sign-out: %v", err)
+	}
+}

@@ -379,7 +379,9 @@ func (c *Client) SignOut(ctx context.Context, scope Scope) error {
 		if scope == ScopeOthers {
 			return err
 		}
-		reqErr = err
+		if !isTerminal(err) { // a dead session is signed out already
+			reqErr = err
+		}
 	} else {
 		_, reqErr = c.send(ctx, request{method: http.MethodPost, path: "/logout", query: "scope=" + string(scope), bearer: s.AccessToken})
 	}
