@@ -37,6 +37,7 @@ type node struct {
 	// set while building
 	outputs []output
 	hasAgg  bool
+	rels    map[string]*relation // embed key -> relation
 }
 
 type output struct {
@@ -212,10 +213,18 @@ func (b *builder) logicSQL(n *node, l *Logic) (string, error) {
 	return s, nil
 }
 
-func (b *builder) orderSQL(n *node, terms []OrderTerm) string {
+func (b *builder) orderSQL(n *node, terms []OrderTerm) (string, error) {
 	var parts []string
 	for _, t := range terms {
-		s := b.fieldExpr(n, t.Field)
+		var s string
+		if t.Embed != "" {
+			var err error
+			if s, err = b.relatedOrder(n, t); err != nil {
+				return "", err
+			}
+		} else {
+			s = b.fieldExpr(n, t.Field)
+		}
 		if t.Desc {
 			s += " DESC"
 		} else {
@@ -230,7 +239,36 @@ func (b *builder) orderSQL(n *node, terms []OrderTerm) string {
 		}
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, ", "), nil
+}
+
+// relatedOrder orders by a column of a to-one embedded resource, read by
+// a scalar subquery over the same relationship.
+func (b *builder) relatedOrder(n *node, t OrderTerm) (string, error) {
+	rel := n.rels[t.Embed]
+	if rel == nil {
+		return "", apiErr(400, "PGRST108", fmt.Sprintf("'%s' is not an embedded resource in this request", t.Embed), nil,
+			fmt.Sprintf("Verify that '%s' is included in the 'select' query parameter.", t.Embed))
+	}
+	if !rel.toOne {
+		return "", apiErr(400, "PGRST118", fmt.Sprintf("A related order on '%s' is not possible", t.Embed), fmt.Sprintf("'%s' and '%s' do not form a many-to-one or one-to-one relationship", n.name, rel.target.Name), nil)
+	}
+	ord := &node{table: rel.target, name: rel.target.Name, qual: quoteIdent("pgrst_ord_" + strconv.Itoa(len(b.args)+1))}
+	var from string
+	var conds []string
+	if rel.kind == relComputed {
+		from = qualified(rel.fn.Schema, rel.fn.Name) + "(" + n.qual + ".*) AS " + ord.qual
+	} else {
+		from = qualified(rel.target.Schema, rel.target.Name) + " AS " + ord.qual
+		for i := range rel.parentCols {
+			conds = append(conds, ord.qual+"."+quoteIdent(rel.targetCols[i])+" = "+n.qual+"."+quoteIdent(rel.parentCols[i]))
+		}
+	}
+	s := "(SELECT " + b.fieldExpr(ord, t.Field) + " FROM " + from
+	if len(conds) > 0 {
+		s += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return s + " LIMIT 1)", nil
 }
 
 // paramsFor returns (and marks used) the params addressed to an embed path.
@@ -363,8 +401,12 @@ func (b *builder) selectSQL(n *node, path string, limitCap int) (string, error) 
 		sb.WriteString(strings.Join(group, ", "))
 	}
 	if len(n.params.order) > 0 {
+		ord, err := b.orderSQL(n, n.params.order)
+		if err != nil {
+			return "", err
+		}
 		sb.WriteString(" ORDER BY ")
-		sb.WriteString(b.orderSQL(n, n.params.order))
+		sb.WriteString(ord)
 	}
 	limit := -1
 	if n.params.limit != nil {
@@ -401,6 +443,10 @@ func (b *builder) embedSQL(parent *node, e *Embed, parentPath string, nullFilter
 	if aerr != nil {
 		return nil, aerr
 	}
+	if parent.rels == nil {
+		parent.rels = map[string]*relation{}
+	}
+	parent.rels[e.Key()] = rel
 	depth := parent.depth + 1
 	child := &node{table: rel.target, name: rel.target.Name, items: e.Select, depth: depth}
 	suffix := "_" + strconv.Itoa(depth)

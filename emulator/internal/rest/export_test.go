@@ -25,3 +25,6 @@ func ReadSQL(h *Handler, schema, table, rawQuery string) (string, []any, error) 
 	}
 	return src, args, nil
 }
+
+// SplitKey exposes splitKey.
+var SplitKey = splitKey

@@ -650,6 +650,7 @@ func (p *scanner) logicValue() (string, error) {
 
 // OrderTerm is one order= term.
 type OrderTerm struct {
+	Embed      string // to-one embedded resource whose column orders, if any
 	Field      Field
 	Desc       bool
 	NullsFirst *bool
@@ -667,14 +668,25 @@ func ParseOrder(s string) ([]OrderTerm, error) {
 		if !ok {
 			return nil, errParse(fmt.Sprintf("\"failed to parse order (%s)\" (line 1, column 1)", s), "expected a column")
 		}
+		embed := ""
 		if p.peek() == '(' {
-			return nil, errUnsupported("ordering by an embedded resource's column")
+			p.pos++
+			embed = name
+			if name, ok = p.ident(",()!:.\""); !ok {
+				return nil, errParse(fmt.Sprintf("\"failed to parse order (%s)\" (line 1, column %d)", s, p.pos+1), "expected a column of "+embed)
+			}
 		}
 		path, err := p.jsonPath()
 		if err != nil {
 			return nil, err
 		}
-		t := OrderTerm{Field: Field{Name: name, Path: path}}
+		if embed != "" {
+			if p.peek() != ')' {
+				return nil, errParse(fmt.Sprintf("\"failed to parse order (%s)\" (line 1, column %d)", s, p.pos+1), "expected )")
+			}
+			p.pos++
+		}
+		t := OrderTerm{Embed: embed, Field: Field{Name: name, Path: path}}
 		for p.peek() == '.' {
 			p.pos++
 			w, _ := p.ident(".")

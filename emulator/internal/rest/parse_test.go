@@ -129,8 +129,12 @@ func TestParseOrder(t *testing.T) {
 	if _, err := rest.ParseOrder("a.sideways"); err == nil {
 		t.Fatal("want an error for an unknown direction")
 	}
-	if _, err := rest.ParseOrder("rel(col).asc"); !errors.Is(err, rest.ErrUnsupported) {
-		t.Fatalf("ordering by an embed: want ErrUnsupported, got %v", err)
+	rel, err := rest.ParseOrder("rel(col).desc")
+	if err != nil || len(rel) != 1 || rel[0].Embed != "rel" || rel[0].Field.Name != "col" || !rel[0].Desc {
+		t.Fatalf("related order: %#v %v", rel, err)
+	}
+	if _, err := rest.ParseOrder("rel(col.asc"); err == nil {
+		t.Fatal("want an error for an unclosed related order")
 	}
 }
 
@@ -174,4 +178,22 @@ func FuzzParseFilter(f *testing.F) {
 		_, _ = rest.ParseField(s)
 		_, _ = rest.ParseColumns(s)
 	})
+}
+
+func TestSplitKey(t *testing.T) {
+	tests := []struct{ in, path, col string }{
+		{"name", "", "name"},
+		{"cities.name", "cities", "name"},
+		{"a.b.c", "a.b", "c"},
+		{`"a.b"`, "", `"a.b"`},
+		{`cities."x.y"`, "cities", `"x.y"`},
+		{"data->a.b", "", "data->a.b"},
+		{"cities.data->>x.y", "cities", "data->>x.y"},
+	}
+	for _, tt := range tests {
+		p, c := rest.SplitKey(tt.in)
+		if p != tt.path || c != tt.col {
+			t.Errorf("SplitKey(%q) = %q, %q; want %q, %q", tt.in, p, c, tt.path, tt.col)
+		}
+	}
 }

@@ -182,17 +182,25 @@ func parsePairs(raw string) ([][2]string, error) {
 }
 
 // splitKey splits "a.b.col" into the embed path "a.b" and "col"; JSON path
-// arrows stay with the column.
+// arrows and double-quoted names stay with the column.
 func splitKey(k string) (string, string) {
-	arrow := strings.Index(k, "->")
-	head := k
-	if arrow >= 0 {
-		head = k[:arrow]
+	last := -1
+	inQ := false
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c == '"':
+			inQ = !inQ
+		case inQ:
+		case c == '-' && i+1 < len(k) && k[i+1] == '>':
+			i = len(k)
+		case c == '.':
+			last = i
+		}
 	}
-	if i := strings.LastIndexByte(head, '.'); i >= 0 {
-		return k[:i], k[i+1:]
+	if last < 0 {
+		return "", k
 	}
-	return "", k
+	return k[:last], k[last+1:]
 }
 
 func parseQuery(pairs [][2]string, isArg func(string) bool) (*queryParams, error) {

@@ -142,6 +142,9 @@ func TestBehaviour(t *testing.T) {
 		{name: "ilike any", call: call{target: "/countries?select=id&name=ilike(any).{a*,*AD}&order=id"}, wantStatus: 200, wantBody: `[{"id":1},{"id":3}]`},
 		{name: "count exact with range", call: call{target: "/countries?select=id&order=id", headers: map[string]string{"Range": "1-1", "Prefer": "count=exact"}}, wantStatus: 206,
 			wantBody: `[{"id":2}]`, wantHeader: map[string]string{"Content-Range": "1-1/3"}},
+		{name: "order by a to-one embed", call: call{target: "/cities?select=name,countries(name)&order=countries(name).desc,name"}, wantStatus: 200,
+			wantBody: `[{"name":"Rio","countries":{"name":"Brazil"}},{"name":"Durres","countries":{"name":"Albania"}},{"name":"Tirana","countries":{"name":"Albania"}}]`},
+		{name: "order by a to-many embed", call: call{target: "/countries?select=name,cities(name)&order=cities(name)"}, wantStatus: 400, wantCode: "PGRST118"},
 		{name: "aggregate", call: call{target: "/cities?select=country_id,count()&order=country_id"}, wantStatus: 200,
 			wantBody: `[{"country_id":1,"count":2},{"country_id":2,"count":1}]`},
 		{name: "csv", call: call{target: "/countries?select=id,name&id=lte.2&order=id", headers: map[string]string{"Accept": "text/csv"}}, wantStatus: 200,
@@ -309,9 +312,9 @@ func TestSchemaReload(t *testing.T) {
 }
 
 func TestErrorsAreTyped(t *testing.T) {
-	_, err := rest.ParseOrder("x(y)")
+	_, err := rest.ParseSelect("x(y),...z")
 	var e *rest.Error
-	if !errors.As(err, &e) || e.Status != 501 || !errors.Is(err, rest.ErrUnsupported) {
+	if !errors.As(err, &e) || e.Status != 400 || errors.Is(err, rest.ErrUnsupported) {
 		t.Fatalf("got %v", err)
 	}
 }
