@@ -61,6 +61,16 @@ func get(t *testing.T, url string, headers map[string]string) response {
 }
 
 func TestStartServesTheGatewayAndCloseLeavesNothing(t *testing.T) {
+	// Hold the server (a shared throwaway cluster would otherwise stop with
+	// srv, and the check below could not look).
+	holder, err := pgenv.Acquire(context.Background(), pgenv.Options{})
+	if errors.Is(err, pgenv.ErrNoServer) {
+		t.Skipf("no PostgreSQL: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
 	srv := start(t, emulator.Config{})
 	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
 		t.Fatalf("URL %s", srv.URL)
