@@ -39,6 +39,24 @@ func TestTriggerOnAuthUsersFires(t *testing.T) {
 	if name != "Tess" {
 		t.Errorf("display_name %q", name)
 	}
+	// A trigger that fails rolls the sign-up back with GoTrue's error.
+	if _, err := e.pool.Exec(ctx, `
+		create function public.refuse_boom() returns trigger language plpgsql as $$
+		begin
+			if new.raw_user_meta_data->>'display_name' = 'boom' then raise exception 'no booms'; end if;
+			return new;
+		end $$;
+		create trigger refuse_boom before insert on auth.users for each row execute procedure public.refuse_boom();`); err != nil {
+		t.Fatal(err)
+	}
+	bad := e.do("POST", "/signup", map[string]any{"email": "boom@example.com", "password": "b-password-1", "data": map[string]any{"display_name": "boom"}})
+	e.expect(bad, 500, "failing trigger")
+	if bad.str("msg") != "Database error saving new user" {
+		t.Errorf("failing trigger: %s", bad.Raw)
+	}
+	if len(e.h.Outbox().Messages("boom@example.com")) != 0 {
+		t.Error("a rolled-back sign-up sent mail")
+	}
 	// Deleting the user cascades to the profile.
 	e.expect(e.do("DELETE", "/admin/users/"+r.str("id"), nil, bearerOpt(e.admin)), 200, "delete")
 	var n int

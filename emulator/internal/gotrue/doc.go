@@ -23,6 +23,31 @@
 // by default and {"code":…,"message":…} when the request carries
 // X-Supabase-Api-Version: 2024-01-01.
 //
-// A Handler is safe for concurrent use. Routes it does not implement answer
-// 501 with error_code "not_implemented" naming the route.
+// Routes (relative to /auth/v1):
+//
+//	GET  /health, /settings, /.well-known/jwks.json
+//	POST /signup                      email or phone + password; anonymous without either
+//	POST /token?grant_type=password|refresh_token|pkce
+//	POST /otp, /magiclink, /recover, /resend
+//	POST /verify, GET /verify         signup, invite, magiclink, recovery, email_change,
+//	                                  email, sms, phone_change; token or token_hash
+//	GET  /user, PUT /user, GET /reauthenticate, POST /logout?scope=global|local|others
+//	GET  /authorize, GET|POST /callback
+//	POST /factors, POST /factors/{id}/challenge, POST /factors/{id}/verify,
+//	DELETE /factors/{id}              TOTP only; phone factors answer 422
+//	POST /invite, POST /admin/generate_link
+//	GET|POST /admin/users, GET|PUT|DELETE /admin/users/{id},
+//	GET /admin/users/{id}/factors, PUT|DELETE /admin/users/{id}/factors/{factorID}
+//
+// Answered 501 (error_code "not_implemented"): GET /admin/audit, SSO and
+// SAML routes, identity linking (/user/identities/...), the OAuth server
+// admin routes, and the id_token and web3 grants.
+//
+// External OAuth providers are emulated: GET /authorize redirects to the
+// configured provider URL with a state; the login is completed by
+// [Handler.CompleteOAuth] (or GET /callback?state=…&provider_id=…&email=…),
+// which ends in redirect_to?code=… for PKCE flows, to be exchanged at
+// POST /token?grant_type=pkce, or in a redirect_to#access_token=… fragment.
+//
+// A Handler is safe for concurrent use.
 package gotrue

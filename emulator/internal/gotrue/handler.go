@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,9 @@ type Handler struct {
 	cfg    Config
 	outbox *Outbox
 	mux    *http.ServeMux
+
+	mu      sync.Mutex
+	pending map[pgx.Tx][]Message // messages of open transactions
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -44,7 +48,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) 
 	if err := Migrate(ctx, pool); err != nil {
 		return nil, err
 	}
-	h := &Handler{pool: pool, cfg: c, outbox: newOutbox()}
+	h := &Handler{pool: pool, cfg: c, outbox: newOutbox(), pending: map[pgx.Tx][]Message{}}
 	h.routes()
 	return h, nil
 }
@@ -288,14 +292,26 @@ type commitThen struct{ err error }
 func (c *commitThen) Error() string { return c.err.Error() }
 func (c *commitThen) Unwrap() error { return c.err }
 
+// queue records m once tx commits: a rolled-back request sends nothing.
+func (h *Handler) queue(tx pgx.Tx, m Message) {
+	h.mu.Lock()
+	h.pending[tx] = append(h.pending[tx], m)
+	h.mu.Unlock()
+}
+
 // tx runs fn in a transaction, committed when fn returns nil or a
-// *commitThen.
+// *commitThen; messages queued in it reach the outbox after the commit.
 func (h *Handler) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	tx, err := h.pool.Begin(ctx)
 	if err != nil {
 		return internal(err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	defer func() {
+		h.mu.Lock()
+		delete(h.pending, tx)
+		h.mu.Unlock()
+		tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	}()
 	ferr := fn(tx)
 	var keep *commitThen
 	if ferr != nil && !errors.As(ferr, &keep) {
@@ -307,6 +323,13 @@ func (h *Handler) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return internal(err)
+	}
+	h.mu.Lock()
+	msgs := h.pending[tx]
+	delete(h.pending, tx)
+	h.mu.Unlock()
+	for _, m := range msgs {
+		h.outbox.add(m)
 	}
 	if keep != nil {
 		return keep.err

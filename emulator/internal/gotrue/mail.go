@@ -137,7 +137,7 @@ func (h *Handler) sendEmail(ctx context.Context, r *http.Request, tx pgx.Tx, u *
 	if err != nil {
 		return err
 	}
-	h.outbox.add(Message{To: u.Email, Kind: kind, VerifyType: lt.VerifyType, Subject: tokenSpecs[kind].subject,
+	h.queue(tx, Message{To: u.Email, Kind: kind, VerifyType: lt.VerifyType, Subject: tokenSpecs[kind].subject,
 		OTP: lt.OTP, TokenHash: lt.Hash, Link: lt.Link, RedirectTo: lt.RedirectTo, At: h.now()})
 	return nil
 }
@@ -187,10 +187,10 @@ func (h *Handler) sendEmailChange(ctx context.Context, r *http.Request, tx pgx.T
 		return err
 	}
 	at := h.now()
-	h.outbox.add(Message{To: newEmail, Kind: KindEmailChange, VerifyType: "email_change", Subject: "Confirm Email Change",
+	h.queue(tx, Message{To: newEmail, Kind: KindEmailChange, VerifyType: "email_change", Subject: "Confirm Email Change",
 		OTP: next.OTP, TokenHash: next.Hash, Link: next.Link, RedirectTo: next.RedirectTo, At: at})
 	if cur.Hash != "" {
-		h.outbox.add(Message{To: u.Email, Kind: KindEmailChange, VerifyType: "email_change", Subject: "Confirm Email Change",
+		h.queue(tx, Message{To: u.Email, Kind: KindEmailChange, VerifyType: "email_change", Subject: "Confirm Email Change",
 			OTP: cur.OTP, TokenHash: cur.Hash, Link: cur.Link, RedirectTo: cur.RedirectTo, At: at})
 	}
 	return nil
@@ -227,7 +227,7 @@ func (h *Handler) sendSMS(ctx context.Context, tx pgx.Tx, u *user, phone, verify
 	if _, err := tx.Exec(ctx, `update auth.users set `+col+` = $2, `+sent+` = $3, updated_at = $3`+extra+` where id = $1`, args...); err != nil {
 		return fmt.Errorf("store sms token: %w", err)
 	}
-	h.outbox.add(Message{To: phone, Kind: KindSMS, VerifyType: verifyType, OTP: otp, At: now})
+	h.queue(tx, Message{To: phone, Kind: KindSMS, VerifyType: verifyType, OTP: otp, At: now})
 	return nil
 }
 

@@ -167,7 +167,8 @@ func (h *Handler) createUser(ctx context.Context, tx pgx.Tx, p newUser) (*user, 
 			}
 			return nil, errEmailExists
 		}
-		return nil, fmt.Errorf("insert user: %w", err)
+		// A failing trigger on auth.users lands here, as on GoTrue.
+		return nil, &apiError{Status: 500, Code: "unexpected_failure", Msg: "Database error saving new user", cause: err}
 	}
 	if provider != "" {
 		data := map[string]any{
