@@ -85,6 +85,25 @@ func (c *Client) loadLocked(ctx context.Context) error {
 	return nil
 }
 
+// adoptStoredLocked picks up a session another client sharing the store
+// (e.g. another run of a CLI using the same FileStore) refreshed, so that
+// this client does not send the rotated-out refresh token again. c.mu must
+// be held.
+func (c *Client) adoptStoredLocked(ctx context.Context) {
+	v, ok, err := c.store.Get(ctx, c.key)
+	if err != nil || !ok || v == "" {
+		return
+	}
+	var s Session
+	if json.Unmarshal([]byte(v), &s) != nil || s.AccessToken == "" || s.RefreshToken == "" {
+		return
+	}
+	if c.cur == nil || s.RefreshToken != c.cur.RefreshToken {
+		c.cur = &s
+		c.gen++
+	}
+}
+
 // current returns the session in memory (loading it from the store on
 // first use), without refreshing it.
 func (c *Client) current(ctx context.Context) (*Session, error) {
@@ -237,6 +256,9 @@ func (c *Client) refresh(ctx context.Context, refreshToken string, force bool) (
 			}
 		}
 		if call == nil {
+			if !force {
+				c.adoptStoredLocked(ctx)
+			}
 			if !force && c.cur != nil && !c.due(c.cur) {
 				s := c.cur
 				c.mu.Unlock()

@@ -585,3 +585,29 @@ func TestSignOutOfADeadSession(t *testing.T) {
 		t.Fatalf("session after sign-out: %v", err)
 	}
 }
+
+func TestClientsSharingAFileStoreRefreshOnce(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	f := newFakeGoTrue(t, clk.Now)
+	path := filepath.Join(t.TempDir(), "session.json")
+	fs1, _ := auth.NewFileStore(path)
+	fs2, _ := auth.NewFileStore(path)
+	a := f.client(t, auth.WithStore(fs1))
+	signIn(t, a)
+	b := f.client(t, auth.WithStore(fs2))
+	if _, err := b.GetSession(context.Background()); err != nil { // b loads the session
+		t.Fatal(err)
+	}
+	clk.Add(time.Hour)
+	ta, err := a.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := b.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ta != tb || f.refreshes.Load() != 1 {
+		t.Fatalf("second client sent the rotated refresh token again: %d refreshes", f.refreshes.Load())
+	}
+}

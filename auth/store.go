@@ -61,8 +61,11 @@ func (s *MemoryStore) Delete(_ context.Context, key string) error {
 // FileStore is a [Store] backed by one JSON file, for command-line tools
 // that keep a user signed in between runs. The file is created with mode
 // 0600 (its directory with 0700) and replaced atomically on every write.
-// It is safe for concurrent use within one process; separate processes
-// sharing the file see each other's writes but do not coordinate refreshes.
+// It is safe for concurrent use within one process. Clients re-read the
+// store before refreshing, so a refresh made by another process sharing the
+// file is picked up instead of sending the rotated-out refresh token again;
+// two processes refreshing at the very same moment may both send it, which
+// GoTrue's refresh-token reuse interval tolerates.
 type FileStore struct {
 	path string
 	mu   sync.Mutex
