@@ -17,7 +17,14 @@
 // [Client.GetUser], [Client.UpdateUser], [Client.SignOut], … ; the
 // multi-factor calls under [Client.MFA]; the service-role calls under
 // [Client.Admin]. Each method's documentation names its GoTrue route.
-// Every request carries X-Supabase-Api-Version: 2024-01-01.
+// Every request carries X-Supabase-Api-Version: 2024-01-01; request bodies
+// hold only the fields GoTrue's API defines.
+//
+// The PKCE flow is the default ([WithFlowType]): calls that send a link or
+// start an OAuth sign-in store a code verifier, and
+// [Client.ExchangeCodeForSession] (or [Client.SessionFromURL] given the
+// redirect URL) completes the sign-in. In the implicit flow,
+// [Client.SessionFromURL] reads the tokens from the redirect's fragment.
 //
 // # Sessions
 //
@@ -27,9 +34,11 @@
 // callers share one refresh request, because GoTrue rotates refresh tokens
 // and may revoke a session whose used refresh token is sent again. *Client
 // implements transport.TokenSource: [Client.Token] returns the current
-// access token (refreshing it when due) or "" when signed out. Changes are
-// reported to [Client.OnAuthStateChange] subscribers as [Event] values.
-// A Client is safe for concurrent use; its zero value is not usable.
+// access token (refreshing it when due) or "" when signed out. Refreshes
+// happen on demand; the client runs no background goroutine and needs no
+// Close. Changes are reported to [Client.OnAuthStateChange] subscribers as
+// [Event] values. A Client is safe for concurrent use; its zero value is
+// not usable (use [New]).
 //
 // # Errors
 //
