@@ -2,8 +2,10 @@ package query
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/supakit/supakit/schema"
 )
@@ -120,6 +122,14 @@ type Query struct {
 	maxAffected int64
 }
 
+// tablePaths caches the URL path of each table.
+var tablePaths sync.Map // pathKey -> string
+
+type pathKey struct {
+	t    reflect.Type
+	name string
+}
+
 // For returns a query on T's table, with T's metadata: typed columns are
 // checked against it and the default select derives from it.
 func For[T any]() Query {
@@ -136,7 +146,12 @@ func From(t *schema.Table) Query {
 		return Query{err: errors.New("query: nil table")}
 	}
 	q := Query{tbl: t, name: t.Name}
-	q.urlPath = q.path()
+	if p, ok := tablePaths.Load(pathKey{t.Type, t.Name}); ok {
+		q.urlPath = p.(string)
+	} else {
+		q.urlPath = q.path()
+		tablePaths.Store(pathKey{t.Type, t.Name}, q.urlPath)
+	}
 	if t.Name == "" {
 		q.err = errors.Join(schema.ErrNoTableName, errors.New("query: "+t.Type.String()+" has no table name: add a TableName() string method or use schema.Table.WithName"))
 	}

@@ -87,6 +87,9 @@ func (b *builder) table(t reflect.Type) (*Table, error) {
 		if c.PK {
 			tb.PrimaryKey = append(tb.PrimaryKey, c)
 		}
+		if !c.ReadOnly {
+			tb.Writable = append(tb.Writable, c)
+		}
 	}
 	return tb, nil
 }

@@ -23,6 +23,9 @@ type Table struct {
 	// PrimaryKey lists the primary-key columns in field order; empty when
 	// no column is tagged pk.
 	PrimaryKey []*Column
+	// Writable lists the columns sent on insert and update: every column
+	// but the read-only ones, in field order.
+	Writable []*Column
 
 	byName   map[string]*Column
 	byKey    map[string]*Relation

@@ -93,6 +93,13 @@ func TestOf(t *testing.T) {
 			t.Errorf("column %s: position %d table %p", c.Name, c.Position, c.Table)
 		}
 	}
+	var writable []string
+	for _, c := range tb.Writable {
+		writable = append(writable, c.Name)
+	}
+	if strings.Join(writable, ",") != "name,continent,meta,tags,country_id" {
+		t.Errorf("writable %v", writable)
+	}
 	if len(tb.PrimaryKey) != 1 || tb.PrimaryKey[0].Name != "id" {
 		t.Errorf("primary key %v", tb.PrimaryKey)
 	}
