@@ -83,7 +83,7 @@ func pgStatus(code string, anon bool) int {
 		return 403
 	case "P0001":
 		return 400
-	case "57014":
+	case "57014", "53400":
 		return 500
 	}
 	if len(code) < 2 {

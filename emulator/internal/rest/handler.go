@@ -211,6 +211,9 @@ type request struct {
 	id     reqctx.Identity
 	cache  *Cache
 	rng    *[2]int // Range header: first, last (-1 open)
+	// rawBody is set when the body is not JSON (text/plain, octet-stream,
+	// XML) and goes as is to a function's single unnamed parameter.
+	rawBody bool
 	path   string
 	// searchPath is set by run.
 	searchPath string
@@ -280,7 +283,9 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete:
 	case http.MethodPut:
-		return nil, errUnsupported("PUT (single-row upsert)")
+		if req.isRPC {
+			return nil, apiErr(405, "PGRST101", "Only GET and POST are allowed for functions", nil, nil)
+		}
 	case http.MethodOptions:
 		return nil, errUnsupported("OPTIONS")
 	default:
@@ -304,8 +309,7 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 			}
 		}
 		if !found {
-			return nil, apiErr(406, "PGRST106", "Invalid schema: "+prof, nil,
-				"Only the following schemas are exposed: "+strings.Join(h.cfg.Schemas, ", "))
+			return nil, apiErr(406, "PGRST106", "The schema must be one of the following: "+strings.Join(h.cfg.Schemas, ", "), nil, nil)
 		}
 		req.schema = prof
 	}
@@ -349,6 +353,11 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 		}
 		if int64(len(req.body)) > h.cfg.MaxBodyBytes {
 			return nil, apiErr(413, "PGRST413", fmt.Sprintf("Request body exceeds the limit of %d bytes", h.cfg.MaxBodyBytes), nil, nil)
+		}
+	}
+	if !read {
+		if e := normalizeBody(req); e != nil {
+			return nil, e
 		}
 	}
 	if req.isRPC {

@@ -86,6 +86,14 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 			return nil, errUnsupported("filters on embedded resources in " + req.method)
 		}
 	}
+	if req.method == http.MethodPut {
+		if e := checkPut(req, t, q); e != nil {
+			return nil, e
+		}
+		req.prefer.resolution = "merge-duplicates"
+		q.onConflict = t.PK
+		q.columns = nil
+	}
 	b := &builder{c: req.cache, schema: req.schema, params: q.params}
 	tq := quoteIdent(t.Name)
 	tn := qualified(t.Schema, t.Name)
@@ -107,10 +115,10 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 	if len(where) > 0 {
 		whereSQL = " WHERE " + strings.Join(where, " AND ")
 	}
-	upsert := req.method == http.MethodPost && req.prefer.resolution != ""
+	upsert := (req.method == http.MethodPost || req.method == http.MethodPut) && req.prefer.resolution != ""
 	var mut string
 	switch req.method {
-	case http.MethodPost:
+	case http.MethodPost, http.MethodPut:
 		keys, isArray, e := bodyKeys(req.body)
 		if e != nil {
 			return nil, e
@@ -199,7 +207,7 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 				}
 			}
 		}
-		if len(where) > 0 {
+		if len(where) > 0 && req.method == http.MethodPost {
 			return nil, errUnsupported("filters on POST")
 		}
 		mut = ins + " RETURNING " + tq + ".*, (" + tq + ".xmax::text::int8 <> 0) AS pgrst_updated"
@@ -300,7 +308,7 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 			resp.status = 200
 		}
 		resp.headers["Content-Range"] = "*/" + totalText(shown)
-	default:
+	default: // PATCH, DELETE, PUT
 		resp.status = 204
 		if ret == "representation" {
 			resp.status = 200
@@ -325,6 +333,57 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 		resp.headers["Preference-Applied"] = appliedPrefs(req.prefer)
 	}
 	return resp, nil
+}
+
+// checkPut enforces PUT's rules: the filters are exactly eq on every
+// primary key column, the body is one object carrying the same key values.
+func checkPut(req *request, t *Table, q *queryParams) *Error {
+	if len(t.PK) == 0 {
+		return apiErr(405, "PGRST117", "PUT needs a table with a primary key", nil, nil)
+	}
+	rp := q.params[""]
+	if rp == nil {
+		rp = &nodeParams{}
+	}
+	if rp.limit != nil || rp.offset != nil {
+		return apiErr(400, "PGRST114", "limit/offset querystring parameters are not allowed for PUT", nil, nil)
+	}
+	vals := map[string]string{}
+	for _, f := range rp.filters {
+		if f.Op != "eq" || f.Not || f.Mod != "" || len(f.Field.Path) > 0 {
+			vals = nil
+			break
+		}
+		vals[f.Field.Name] = f.Value
+	}
+	ok := vals != nil && len(rp.logic) == 0 && len(vals) == len(t.PK) && len(rp.filters) == len(t.PK)
+	for _, c := range t.PK {
+		if _, has := vals[c]; !has {
+			ok = false
+		}
+	}
+	if !ok {
+		return apiErr(405, "PGRST105", "Filters must include all and only primary key columns with 'eq' operators", nil, nil)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(bytes.TrimSpace(req.body), &obj); err != nil {
+		return apiErr(400, "PGRST102", "A PUT body must be a single JSON object", nil, nil)
+	}
+	for _, c := range t.PK {
+		raw, has := obj[c]
+		if !has {
+			return apiErr(400, "PGRST115", "Payload values do not match URL in primary key column(s)", nil, nil)
+		}
+		var sv string
+		if err := json.Unmarshal(raw, &sv); err != nil {
+			sv = string(bytes.TrimSpace(raw))
+		}
+		if sv != vals[c] {
+			return apiErr(400, "PGRST115", "Payload values do not match URL in primary key column(s)", nil, nil)
+		}
+	}
+	rp.filters = nil
+	return nil
 }
 
 func checkMaxAffected(p prefer, n int64) *Error {

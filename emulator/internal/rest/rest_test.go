@@ -44,6 +44,8 @@ create function add_them(a int, b int) returns int language sql immutable as 'se
 create function countries_on(cont text) returns setof countries language sql stable as 'select * from countries where continent = cont';
 create function sleepy() returns int language sql as 'select 1 from pg_sleep(2)';
 create function touch() returns void language sql as '';
+create function shout(text) returns text language sql as 'select upper($1)';
+create function payload(json) returns json language sql as 'select $1';
 grant usage on schema public to anon, authenticated, service_role;
 grant all on countries, cities, canary to anon, authenticated, service_role;
 grant all on all sequences in schema public to anon, authenticated, service_role;
@@ -176,7 +178,16 @@ func TestBehaviour(t *testing.T) {
 		{name: "insert rolled back", call: call{method: "POST", target: "/countries?select=name", body: `[{"name":"Temp"}]`,
 			headers: map[string]string{"Prefer": "return=representation, tx=rollback"}}, wantStatus: 201, wantBody: `[{"name":"Temp"}]`},
 		{name: "openapi root", call: call{target: "/"}, wantStatus: 501},
-		{name: "put", call: call{method: "PUT", target: "/countries?id=eq.1", body: `{}`}, wantStatus: 501},
+		{name: "put needs all key filters", call: call{method: "PUT", target: "/countries?name=eq.x", body: `{"id":1}`}, wantStatus: 405, wantCode: "PGRST105"},
+		{name: "put body must match the key", call: call{method: "PUT", target: "/countries?id=eq.1", body: `{"id":2,"name":"x"}`}, wantStatus: 400, wantCode: "PGRST115"},
+		{name: "put upserts one row", call: call{method: "PUT", target: "/countries?id=eq.1&select=id,name,continent", body: `{"id":1,"name":"Albania","continent":"Balkans"}`,
+			headers: map[string]string{"Prefer": "return=representation, tx=rollback"}}, wantStatus: 200, wantBody: `[{"id":1,"name":"Albania","continent":"Balkans"}]`},
+		{name: "csv body", call: call{method: "POST", target: "/countries?select=name,continent", body: "name,continent\nGhana,Africa\nIraq,NULL",
+			headers: map[string]string{"Content-Type": "text/csv", "Prefer": "return=representation, tx=rollback"}}, wantStatus: 201, wantBody: `[{"name":"Ghana","continent":"Africa"},{"name":"Iraq","continent":null}]`},
+		{name: "form body", call: call{method: "POST", target: "/rpc/add_them", body: "a=2&b=5", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, wantStatus: 200, wantBody: `7`},
+		{name: "text body to a text function", call: call{method: "POST", target: "/rpc/shout", body: "hi there", headers: map[string]string{"Content-Type": "text/plain"}}, wantStatus: 200, wantBody: `"HI THERE"`},
+		{name: "json body to a json function", call: call{method: "POST", target: "/rpc/payload", body: `[1,{"a":2}]`}, wantStatus: 200, wantBody: `[1,{"a":2}]`},
+		{name: "unsupported body type", call: call{method: "POST", target: "/countries", body: `x`, headers: map[string]string{"Content-Type": "image/png"}}, wantStatus: 415},
 		{name: "geojson", call: call{target: "/countries", headers: map[string]string{"Accept": "application/geo+json"}}, wantStatus: 501},
 		{name: "unknown media type", call: call{target: "/countries", headers: map[string]string{"Accept": "image/png"}}, wantStatus: 406, wantCode: "PGRST107"},
 	}

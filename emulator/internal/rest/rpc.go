@@ -78,6 +78,12 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 			values[kv[0]] = b
 			keys = append(keys, kv[0])
 		}
+	} else if req.rawBody {
+		q, err = parseQuery(req.pairs, nil)
+		if err != nil {
+			return nil, asAPI(err)
+		}
+		wholeBody = true
 	} else {
 		q, err = parseQuery(req.pairs, nil)
 		if err != nil {
@@ -113,7 +119,12 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	}
 	if len(cands) == 0 && !read {
 		for _, f := range fns {
-			if len(f.Args) == 1 && f.Args[0].Name == "" && (f.Args[0].TypeOID == oidJSON || f.Args[0].TypeOID == oidJSONB) {
+			if len(f.Args) != 1 || f.Args[0].Name != "" {
+				continue
+			}
+			switch oid := f.Args[0].TypeOID; {
+			case req.rawBody && (oid == oidText || oid == oidXML || oid == oidBytea),
+				!req.rawBody && (oid == oidJSON || oid == oidJSONB):
 				cands = append(cands, f)
 				wholeBody = true
 			}
@@ -138,7 +149,11 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	var ctes []string
 	var call string
 	if wholeBody {
-		call = qualified(f.Schema, f.Name) + "(" + b.param(string(req.body)) + "::" + f.Args[0].Type + ")"
+		var v any = string(req.body)
+		if f.Args[0].TypeOID == oidBytea {
+			v = req.body
+		}
+		call = qualified(f.Schema, f.Name) + "(" + b.param(v) + "::" + f.Args[0].Type + ")"
 	} else {
 		renamed := map[string]json.RawMessage{}
 		var defs, callArgs []string
