@@ -214,7 +214,7 @@ type request struct {
 	// rawBody is set when the body is not JSON (text/plain, octet-stream,
 	// XML) and goes as is to a function's single unnamed parameter.
 	rawBody bool
-	path   string
+	path    string
 	// searchPath is set by run.
 	searchPath string
 }
