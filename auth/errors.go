@@ -87,28 +87,35 @@ type codeSentinel struct {
 
 func (s *codeSentinel) Error() string { return "auth: " + s.name }
 
-// Sentinels matched by [*Error] values with errors.Is.
+// Sentinels matched by [*Error] values with errors.Is, by GoTrue error
+// code: invalid_credentials (and the older invalid_grant "Invalid login
+// credentials"), weak_password, user_already_exists/email_exists/
+// phone_exists, session_not_found, refresh_token_already_used,
+// refresh_token_not_found, otp_expired (also a wrong code),
+// mfa_verification_failed, insufficient_aal, the over_*_rate_limit codes
+// and any 429, email_not_confirmed, phone_not_confirmed, user_not_found,
+// user_banned, same_password, not_admin, and bad_jwt/no_authorization.
 var (
-	ErrInvalidCredentials = &codeSentinel{name: "invalid credentials", codes: []string{"invalid_credentials"},
+	ErrInvalidCredentials error = &codeSentinel{name: "invalid credentials", codes: []string{"invalid_credentials"},
 		match: func(e *Error) bool {
 			return e.Code == "invalid_grant" && strings.Contains(e.Message, "Invalid login credentials")
 		}}
-	ErrWeakPassword            = &codeSentinel{name: "weak password", codes: []string{"weak_password"}}
-	ErrUserAlreadyExists       = &codeSentinel{name: "user already exists", codes: []string{"user_already_exists", "email_exists", "phone_exists"}}
-	ErrSessionNotFound         = &codeSentinel{name: "session not found", codes: []string{"session_not_found"}}
-	ErrRefreshTokenAlreadyUsed = &codeSentinel{name: "refresh token already used", codes: []string{"refresh_token_already_used"}}
-	ErrRefreshTokenNotFound    = &codeSentinel{name: "refresh token not found", codes: []string{"refresh_token_not_found"}}
-	ErrOTPExpired              = &codeSentinel{name: "OTP expired or invalid", codes: []string{"otp_expired"}}
-	ErrMFAVerificationFailed   = &codeSentinel{name: "MFA verification failed", codes: []string{"mfa_verification_failed"}}
-	ErrInsufficientAAL         = &codeSentinel{name: "insufficient authenticator assurance level", codes: []string{"insufficient_aal"}}
-	ErrOverRateLimit           = &codeSentinel{name: "over rate limit", codes: []string{"over_request_rate_limit", "over_email_send_rate_limit", "over_sms_send_rate_limit"}, status: http.StatusTooManyRequests}
-	ErrEmailNotConfirmed       = &codeSentinel{name: "email not confirmed", codes: []string{"email_not_confirmed"}}
-	ErrPhoneNotConfirmed       = &codeSentinel{name: "phone not confirmed", codes: []string{"phone_not_confirmed"}}
-	ErrUserNotFound            = &codeSentinel{name: "user not found", codes: []string{"user_not_found"}}
-	ErrUserBanned              = &codeSentinel{name: "user banned", codes: []string{"user_banned"}}
-	ErrSamePassword            = &codeSentinel{name: "same password", codes: []string{"same_password"}}
-	ErrNotAdmin                = &codeSentinel{name: "not admin", codes: []string{"not_admin"}}
-	ErrBadJWT                  = &codeSentinel{name: "bad JWT", codes: []string{"bad_jwt", "no_authorization"}}
+	ErrWeakPassword            error = &codeSentinel{name: "weak password", codes: []string{"weak_password"}}
+	ErrUserAlreadyExists       error = &codeSentinel{name: "user already exists", codes: []string{"user_already_exists", "email_exists", "phone_exists"}}
+	ErrSessionNotFound         error = &codeSentinel{name: "session not found", codes: []string{"session_not_found"}}
+	ErrRefreshTokenAlreadyUsed error = &codeSentinel{name: "refresh token already used", codes: []string{"refresh_token_already_used"}}
+	ErrRefreshTokenNotFound    error = &codeSentinel{name: "refresh token not found", codes: []string{"refresh_token_not_found"}}
+	ErrOTPExpired              error = &codeSentinel{name: "OTP expired or invalid", codes: []string{"otp_expired"}}
+	ErrMFAVerificationFailed   error = &codeSentinel{name: "MFA verification failed", codes: []string{"mfa_verification_failed"}}
+	ErrInsufficientAAL         error = &codeSentinel{name: "insufficient authenticator assurance level", codes: []string{"insufficient_aal"}}
+	ErrOverRateLimit           error = &codeSentinel{name: "over rate limit", codes: []string{"over_request_rate_limit", "over_email_send_rate_limit", "over_sms_send_rate_limit"}, status: http.StatusTooManyRequests}
+	ErrEmailNotConfirmed       error = &codeSentinel{name: "email not confirmed", codes: []string{"email_not_confirmed"}}
+	ErrPhoneNotConfirmed       error = &codeSentinel{name: "phone not confirmed", codes: []string{"phone_not_confirmed"}}
+	ErrUserNotFound            error = &codeSentinel{name: "user not found", codes: []string{"user_not_found"}}
+	ErrUserBanned              error = &codeSentinel{name: "user banned", codes: []string{"user_banned"}}
+	ErrSamePassword            error = &codeSentinel{name: "same password", codes: []string{"same_password"}}
+	ErrNotAdmin                error = &codeSentinel{name: "not admin", codes: []string{"not_admin"}}
+	ErrBadJWT                  error = &codeSentinel{name: "bad JWT", codes: []string{"bad_jwt", "no_authorization"}}
 )
 
 // Client-side errors.
