@@ -53,6 +53,9 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	if err := q.Err(); err != nil {
 		return Request{}, err
 	}
+	if q.name == "" {
+		return Request{}, errors.New("query: zero Query (use For, From, Table or RPC)")
+	}
 	for i := range c.Args {
 		if c.Args[i].err != nil {
 			return Request{}, c.Args[i].err

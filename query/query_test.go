@@ -133,6 +133,7 @@ func TestErrors(t *testing.T) {
 		{"order by a relation", query.For[Country]().Order(query.Asc(&co.Cities)).Read, []error{query.ErrColumn}, []string{"is a relation"}},
 		{"order by a string", query.For[Country]().Order(query.Asc("name")).Read, nil, []string{"order by a string"}},
 		{"invalid table", query.Table("a/b").Read, nil, []string{"invalid table name"}},
+		{"zero query", query.Query{}.Read, nil, []string{"zero Query"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

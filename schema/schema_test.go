@@ -354,6 +354,20 @@ func TestRelationOfAndResolve(t *testing.T) {
 	}
 }
 
+func TestColumnNames(t *testing.T) {
+	c := schema.Cols[Country]()
+	names, err := schema.ColumnNames(&c.Name, &c.ID, &c.CreatedAt)
+	if err != nil || strings.Join(names, ",") != "name,id,created_at" {
+		t.Errorf("%v %v", names, err)
+	}
+	if _, err := schema.ColumnNames(&c.Name, &c.Cities); !errors.Is(err, schema.ErrNotColumn) {
+		t.Errorf("relation accepted: %v", err)
+	}
+	if _, err := schema.ColumnNames(c.Name); !errors.Is(err, schema.ErrUnknownPointer) {
+		t.Errorf("value accepted: %v", err)
+	}
+}
+
 func TestColsOfBadType(t *testing.T) {
 	d := schema.Cols[dupCol]()
 	_, err := schema.ColumnOf(&d.A)

@@ -282,3 +282,22 @@ func (e *pathError) Error() string {
 }
 
 func (e *pathError) Unwrap() error { return ErrNoPath }
+
+// ColumnNames resolves field pointers (of any types) to their column
+// names, in order: for on_conflict targets, columns lists and the like.
+// A pointer that is not at a column is an error.
+func ColumnNames(ptrs ...any) ([]string, error) {
+	names := make([]string, len(ptrs))
+	for i, p := range ptrs {
+		f, err := Resolve(p)
+		if err != nil {
+			return nil, err
+		}
+		if f.Column == nil {
+			return nil, &PointerError{Elem: f.Relation.Type, Struct: f.Table.Type, Offset: f.Relation.Offset,
+				Detail: f.Table.Type.Name() + "." + f.Relation.GoName + " is a relation, not a column", Err: ErrNotColumn}
+		}
+		names[i] = f.Column.Name
+	}
+	return names, nil
+}
