@@ -45,7 +45,7 @@
 //	IsDistinct(col, nil)  col=not.is.null
 //	Match with nil        col=is.null
 //	In with a nil value   error (SQL IN never matches NULL): use Or(In(...), IsNull(col))
-//	any other operator    error ([ErrNilValue])
+//	any other operator    error (ErrNilValue)
 //
 // # Parameters
 //
@@ -71,6 +71,37 @@
 //   - in lists are not de-duplicated.
 //   - typed column names that are not plain identifiers are double-quoted
 //     ("first name"); [Col] names are sent verbatim.
+//
+// # Reference calls
+//
+// The filters and modifiers of the Supabase reference and their Go forms
+// (c := schema.Cols[T](); q is a Query):
+//
+//	eq, neq, gt, gte, lt, lte     Eq, Neq, Gt, Gte, Lt, Lte(&c.Col, v)
+//	like, ilike                   Like, ILike(&c.Col, pattern)
+//	like_all_of ... ilike_any_of  LikeAllOf, LikeAnyOf, ILikeAllOf, ILikeAnyOf
+//	regex_match, regex_imatch     RegexMatch, RegexIMatch
+//	is_                           Is(&c.Col, Null|True|False|Unknown), IsNull, IsNotNull
+//	is_distinct                   IsDistinct
+//	in_, not in                   In(&c.Col, vs...), NotIn
+//	contains, contained_by        Contains, ContainedBy
+//	range_gt ... range_adjacent   RangeGt, RangeGte, RangeLt, RangeLte, RangeAdjacent
+//	overlaps                      Overlaps
+//	text_search                   TextSearch(&c.Col, q, TextSearchOptions{Type, Config})
+//	match                         Match(map[string]any) (keys sorted), or And(Eq(...), ...)
+//	not_                          Not(f)
+//	or_                           Or(fs...), OrRaw("a.eq.1,b.eq.2"); On(rel, ...) for a referenced table
+//	filter                        Raw(column, operator, value)  (Filter is the type)
+//	select                        q.Select(&c.Col, As, Cast, Embed(...).Inner().Hint(fk), "raw")
+//	order                         q.Order(Asc(&c.Col), Desc(...).NullsFirst()), q.OrderOf(rel, ...)
+//	limit, offset, range          q.Limit, q.Offset, q.Range(from, to), q.LimitOf, q.OffsetOf, q.RangeOf
+//	single, maybe_single          q.Single(), q.MaybeSingle()
+//	csv, explain                  q.CSV(), q.Explain(ExplainOptions{...})
+//	count, head                   q.Count(CountExact|CountPlanned|CountEstimated), q.Head()
+//	schema                        q.Schema("private")
+//	rollback, max_affected        q.Rollback(), q.MaxAffected(n)
+//	insert, upsert, update, delete q.Insert, q.Upsert, q.Update, q.Delete(Write{...})
+//	rpc                           RPC(fn).Call(Call{Get, Args: []Arg{NamedArg(name, v)}})
 //
 // # Concurrency
 //
