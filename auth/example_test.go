@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -36,7 +37,7 @@ func exampleGoTrue() *httptest.Server {
 		switch r.URL.Path {
 		case "/auth/v1/token":
 			var body map[string]any
-			if r.URL.Query().Get("grant_type") == "password" {
+			if gt := r.URL.Query().Get("grant_type"); gt == "password" || gt == "pkce" {
 				body = map[string]any{"access_token": tok("aal1"), "token_type": "bearer", "expires_in": 3600,
 					"expires_at": 4102444800, "refresh_token": "r1", "user": json.RawMessage(user)}
 			}
@@ -112,6 +113,29 @@ func ExampleClient_OnAuthStateChange() {
 	// INITIAL_SESSION false
 	// SIGNED_IN true
 	// SIGNED_OUT false
+}
+
+func ExampleClient_SignInWithOAuth() {
+	srv := exampleGoTrue()
+	defer srv.Close()
+	ctx := context.Background()
+	base, _ := supakit.New(srv.URL, "sb_publishable_example")
+	a, _ := auth.New(base.AuthTransport()) // PKCE flow by default
+
+	res, _ := a.SignInWithOAuth(ctx, auth.OAuthParams{Provider: "github", RedirectTo: "https://app.example.com/callback"})
+	u, _ := url.Parse(res.URL)
+	fmt.Println(u.Path, u.Query().Get("provider"), u.Query().Get("code_challenge_method"))
+
+	// GitHub, then GoTrue, send the user to the callback with ?code=…
+	session, err := a.SessionFromURL(ctx, "https://app.example.com/callback?code=4c1b")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(session.User.Email)
+	// Output:
+	// /auth/v1/authorize github s256
+	// alice@example.com
 }
 
 func ExampleError() {
