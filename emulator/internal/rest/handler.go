@@ -472,6 +472,14 @@ func wrapSQL(ctes []string, bodyExpr, totalExpr, extra string) string {
 }
 
 func bodyExpr(a accept, single bool, scalarCol string) string {
+	if a.kind == mediaPlan {
+		// The plan is of the statement the "for" media type would run.
+		inner, _ := parseAccept(a.planFor)
+		if inner.kind == mediaPlan {
+			inner = accept{kind: mediaJSON}
+		}
+		return bodyExpr(inner, single || inner.kind == mediaObject, scalarCol)
+	}
 	row := "_postgrest_t"
 	if scalarCol != "" {
 		row = "_postgrest_t." + quoteIdent(scalarCol)

@@ -100,7 +100,7 @@ func parseAccept(v string) (accept, *Error) {
 			a.kind = mediaCSV
 		case "application/vnd.pgrst.plan", "application/vnd.pgrst.plan+json", "application/vnd.pgrst.plan+text":
 			a.kind = mediaPlan
-			a.planJSON = mt != "application/vnd.pgrst.plan+text"
+			a.planJSON = mt == "application/vnd.pgrst.plan+json"
 			a.planFor = params["for"]
 			if o := params["options"]; o != "" {
 				a.planOptions = strings.Split(o, "|")

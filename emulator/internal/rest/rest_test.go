@@ -46,7 +46,17 @@ create function sleepy() returns int language sql as 'select 1 from pg_sleep(2)'
 create function touch() returns void language sql as '';
 create function shout(text) returns text language sql as 'select upper($1)';
 create function payload(json) returns json language sql as 'select $1';
+create table languages (id int primary key, name text);
+create table country_languages (
+  country_id bigint references countries, language_id int references languages,
+  primary key (country_id, language_id)
+);
+insert into languages values (1, 'Albanian'), (2, 'Portuguese'), (3, 'Arabic');
+insert into country_languages values (1, 1), (2, 2), (3, 3);
+create function initials(countries) returns text language sql stable as 'select left($1.name, 1)';
+create view big_countries as select id, name from countries where population > 10000000;
 grant usage on schema public to anon, authenticated, service_role;
+grant all on languages, country_languages, big_countries to anon, authenticated, service_role;
 grant all on countries, cities, canary to anon, authenticated, service_role;
 grant all on all sequences in schema public to anon, authenticated, service_role;
 revoke all on secrets from anon, authenticated;
@@ -147,6 +157,17 @@ func TestBehaviour(t *testing.T) {
 		{name: "order by a to-one embed", call: call{target: "/cities?select=name,countries(name)&order=countries(name).desc,name"}, wantStatus: 200,
 			wantBody: `[{"name":"Rio","countries":{"name":"Brazil"}},{"name":"Durres","countries":{"name":"Albania"}},{"name":"Tirana","countries":{"name":"Albania"}}]`},
 		{name: "order by a to-many embed", call: call{target: "/countries?select=name,cities(name)&order=cities(name)"}, wantStatus: 400, wantCode: "PGRST118"},
+		{name: "many-to-many", call: call{target: "/countries?select=name,languages(name)&id=eq.1"}, wantStatus: 200,
+			wantBody: `[{"name":"Albania","languages":[{"name":"Albanian"}]}]`},
+		{name: "computed field", call: call{target: "/countries?select=name,initials&id=eq.2"}, wantStatus: 200, wantBody: `[{"name":"Brazil","initials":"B"}]`},
+		{name: "embed a view through its base table's key", call: call{target: "/cities?select=name,big_countries(name)&order=id"}, wantStatus: 200,
+			wantBody: `[{"name":"Tirana","big_countries":null},{"name":"Durres","big_countries":null},{"name":"Rio","big_countries":{"name":"Brazil"}}]`},
+		{name: "filter on an embed being empty", call: call{target: "/countries?select=name,cities(name)&cities=is.null"}, wantStatus: 200, wantBody: `[{"name":"Chad","cities":[]}]`},
+		{name: "spread", call: call{target: "/cities?select=name,...countries(country:name)&id=eq.3"}, wantStatus: 200, wantBody: `[{"name":"Rio","country":"Brazil"}]`},
+		{name: "nulls stripped", call: call{target: "/countries?select=name,continent&id=eq.3", headers: map[string]string{"Accept": "application/vnd.pgrst.array+json;nulls=stripped"}}, wantStatus: 200,
+			wantBody: `[{"name":"Chad"}]`},
+		{name: "head with count", call: call{method: "HEAD", target: "/countries", headers: map[string]string{"Prefer": "count=exact"}}, wantStatus: 200,
+			wantHeader: map[string]string{"Content-Range": "0-2/3"}},
 		{name: "aggregate", call: call{target: "/cities?select=country_id,count()&order=country_id"}, wantStatus: 200,
 			wantBody: `[{"country_id":1,"count":2},{"country_id":2,"count":1}]`},
 		{name: "csv", call: call{target: "/countries?select=id,name&id=lte.2&order=id", headers: map[string]string{"Accept": "text/csv"}}, wantStatus: 200,
@@ -194,6 +215,9 @@ func TestBehaviour(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := s.do(tt.call)
+			if tt.call.method == "HEAD" && rec.Body.Len() != 0 {
+				t.Fatalf("HEAD answered a body: %q", rec.Body.String())
+			}
 			if rec.Code != tt.wantStatus {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tt.wantStatus, rec.Body.String())
 			}
@@ -219,8 +243,16 @@ func TestBehaviour(t *testing.T) {
 			}
 		})
 	}
+	rec := s.do(call{target: "/countries", headers: map[string]string{"Accept": "application/vnd.pgrst.plan"}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Aggregate") || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/vnd.pgrst.plan+text") {
+		t.Fatalf("text plan: %d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	rec = s.do(call{target: "/countries", headers: map[string]string{"Accept": `application/vnd.pgrst.plan+json; for="text/csv"; options=analyze|verbose`}})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"Actual Rows"`) || !strings.Contains(rec.Body.String(), "string_agg") {
+		t.Fatalf("json plan with options for csv: %d %s", rec.Code, rec.Body.String())
+	}
 	// The rolled back insert left nothing behind.
-	rec := s.do(call{target: "/countries?name=eq.Temp"})
+	rec = s.do(call{target: "/countries?name=eq.Temp"})
 	jsonEq(t, rec.Body.String(), `[]`)
 }
 
