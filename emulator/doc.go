@@ -27,7 +27,8 @@
 //
 // The database: Config.DatabaseURL, else $DATABASE_URL, else the local server
 // on 127.0.0.1:5432, else a throwaway cluster started from the local
-// PostgreSQL binaries (see [Config]). It is bootstrapped like Supabase's
+// PostgreSQL binaries (see [Config]); SUPAKIT_PG_THROWAWAY=1 in the
+// environment forces the throwaway cluster. It is bootstrapped like Supabase's
 // Postgres: roles anon, authenticated, service_role and authenticator; the
 // functions auth.uid(), auth.role(), auth.jwt(); grants on schema public.
 // Row Level Security policies written for Supabase therefore apply.

@@ -193,7 +193,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           s.gw,
 		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          nil,
 	}
 	go func() { s.served <- s.http.Serve(ln) }()
 	logf("emulator: serving on %s (database %s)", s.URL, s.env.Database)

@@ -40,7 +40,7 @@ type route struct {
 	prefix  string
 	handler http.Handler
 	keyAuth bool
-	open    map[string]bool // sub-paths exempt from key-auth
+	open    []string // sub-path prefixes exempt from key-auth
 	hide    bool
 	strict  bool
 	maxBody int64
@@ -50,13 +50,12 @@ type route struct {
 type RouteOption func(*route)
 
 // KeyAuth requires a known API key in the apikey header or query parameter
-// (Kong's key-auth), except on the listed sub-paths ("/verify").
+// (Kong's key-auth), except on paths starting with one of the listed
+// sub-paths ("/verify"), as Kong matches route paths by prefix.
 func KeyAuth(open ...string) RouteOption {
 	return func(r *route) {
 		r.keyAuth = true
-		for _, p := range open {
-			r.open[p] = true
-		}
+		r.open = append(r.open, open...)
 	}
 }
 
@@ -100,7 +99,7 @@ func New(cfg Config) (*Gateway, error) {
 // Mount routes prefix ("/rest/v1") and everything under it to h, with the
 // prefix stripped from the path, as Kong's strip_path does.
 func (g *Gateway) Mount(prefix string, h http.Handler, opts ...RouteOption) {
-	rt := &route{prefix: strings.TrimSuffix(prefix, "/"), handler: h, open: map[string]bool{}}
+	rt := &route{prefix: strings.TrimSuffix(prefix, "/"), handler: h}
 	for _, o := range opts {
 		o(rt)
 	}
@@ -145,7 +144,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if apikey == "" {
 		apikey = r.URL.Query().Get("apikey")
 	}
-	if rt.keyAuth && !rt.open[sub] {
+	if rt.keyAuth && !rt.isOpen(sub) {
 		if apikey == "" {
 			writeMessage(w, http.StatusUnauthorized, "No API key found in request")
 			return
@@ -215,6 +214,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.Header.Set("X-Forwarded-Proto", proto)
 	}
 	rt.handler.ServeHTTP(w, r2)
+}
+
+func (rt *route) isOpen(sub string) bool {
+	for _, p := range rt.open {
+		if strings.HasPrefix(sub, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // bearer extracts the token of a Bearer Authorization header. ok reports
