@@ -2,6 +2,7 @@ package query
 
 import (
 	"errors"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -501,4 +502,71 @@ func Not(f Filter) Filter {
 // columns, and for OrRaw.
 func On(rel any, fs ...Filter) Filter {
 	return Filter{kind: fScope, scope: scopeOf(rel), kids: slices.Clone(fs)}
+}
+
+// columnRef is the colRef of a column known by its metadata.
+func columnRef(col *schema.Column) colRef {
+	if col == nil {
+		return colRef{err: columnError("nil *schema.Column", nil)}
+	}
+	return colRef{col: col, json: col.JSON}
+}
+
+// checkType reports a value whose type is not the column's (or, for a
+// pointer column, its element type).
+func checkType(col *schema.Column, v any) error {
+	if col == nil || v == nil {
+		return nil
+	}
+	got, want := reflect.TypeOf(v), col.Type
+	if got == want || want.Kind() == reflect.Pointer && got == want.Elem() {
+		return nil
+	}
+	return errors.Join(ErrInvalidValue, errors.New("query: value of type "+got.String()+" for column "+
+		col.Table.Type.Name()+"."+col.GoName+" of type "+want.String()))
+}
+
+// ColumnEq is Eq for a column known by its metadata (a *schema.Column from
+// schema.Table), for code driven by metadata such as primary-key lookups.
+// v must have the column's Go type (or its element type for a pointer
+// column); nil gives is.null.
+func ColumnEq(col *schema.Column, v any) Filter {
+	f := Filter{kind: fOp, op: "eq", col: columnRef(col)}
+	if err := checkType(col, v); err != nil {
+		f.err = err
+		return f
+	}
+	x, err := anyValue(v, f.col.json)
+	if err != nil {
+		f.err = wrapValue(err, "eq", &f.col)
+		return f
+	}
+	if x.isNull() {
+		return Filter{kind: fIs, op: "is", col: f.col, val: value{k: vText, s: "null"}}
+	}
+	f.val = x
+	return f
+}
+
+// ColumnIn is In for a column known by its metadata; every value must
+// have the column's Go type (or its element type), and none may be nil.
+func ColumnIn(col *schema.Column, vs ...any) Filter {
+	f := Filter{kind: fIn, op: "in", col: columnRef(col)}
+	f.vals = make([]value, len(vs))
+	for i, v := range vs {
+		if err := checkType(col, v); err != nil {
+			f.err = err
+			return f
+		}
+		x, err := anyValue(v, f.col.json)
+		if err == nil && x.isNull() {
+			err = errors.Join(ErrNilValue, errors.New("query: nil value in in-list"))
+		}
+		if err != nil {
+			f.err = wrapValue(err, "in", &f.col)
+			return f
+		}
+		f.vals[i] = x
+	}
+	return f
 }

@@ -391,3 +391,45 @@ func TestColForgotten(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestColumnFilters(t *testing.T) {
+	tb, _ := schema.Of[Character]()
+	id, _ := tb.Column("id")
+	note, _ := tb.Column("note")
+	data, _ := tb.Column("data")
+	tests := []struct {
+		name    string
+		f       query.Filter
+		want    string
+		wantErr error
+	}{
+		{"eq", query.ColumnEq(id, int64(7)), "id=eq.7", nil},
+		{"eq pointer column with element", query.ColumnEq(note, "a b"), "note=eq.a b", nil},
+		{"eq pointer column with pointer", query.ColumnEq(note, ptr("x")), "note=eq.x", nil},
+		{"eq nil", query.ColumnEq(note, nil), "note=is.null", nil},
+		{"eq json", query.ColumnEq(data, map[string]any{"a": 1}), `data=eq.{"a":1}`, nil},
+		{"in", query.ColumnIn(id, int64(1), int64(2)), "id=in.(1,2)", nil},
+		{"in strings", query.ColumnIn(note, "a,b", "c"), `note=in.("a,b",c)`, nil},
+		{"wrong type", query.ColumnEq(id, 7), "", query.ErrInvalidValue},
+		{"in nil", query.ColumnIn(note, "a", nil), "", query.ErrNilValue},
+		{"nil column", query.ColumnEq(nil, 1), "", query.ErrColumn},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := query.For[Character]().Select("*").Where(tt.f).Read()
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps, _ := r.Params()
+			if len(ps) != 2 || ps[1].Key+"="+ps[1].Value != tt.want {
+				t.Errorf("got %v, want %s", ps, tt.want)
+			}
+		})
+	}
+}
