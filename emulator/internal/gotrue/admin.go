@@ -29,26 +29,15 @@ func (h *Handler) adminListUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	page, perPage := 1, 50
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return badRequest("validation_failed", "Bad Pagination Parameters")
-		}
-		page = n
-	}
-	if v := q.Get("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return badRequest("validation_failed", "Bad Pagination Parameters")
-		}
-		perPage = n
+	page, perPage, err := pagination(r, 50)
+	if err != nil {
+		return err
 	}
 	filter := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q.Get("filter")) + "%"
 	ctx := r.Context()
 	var total int
 	users := []userJSON{}
-	err := h.tx(ctx, func(tx pgx.Tx) error {
+	err = h.tx(ctx, func(tx pgx.Tx) error {
 		where := `deleted_at is null and aud = 'authenticated' and (coalesce(email, '') ilike $1 or coalesce(raw_user_meta_data->>'full_name', '') ilike $1)`
 		if err := tx.QueryRow(ctx, `select count(*) from auth.users where `+where, filter).Scan(&total); err != nil {
 			return err
@@ -213,6 +202,9 @@ func (h *Handler) adminCreateUser(w http.ResponseWriter, r *http.Request) error 
 		if err != nil {
 			return err
 		}
+		if err := h.audit(ctx, tx, nil, "user_signedup", userTraits(u)); err != nil {
+			return err
+		}
 		// GoTrue answers the user as built in memory, before the generated
 		// confirmed_at column is read back.
 		u.ConfirmedAt = nil
@@ -358,6 +350,9 @@ func (h *Handler) adminUpdateUser(w http.ResponseWriter, r *http.Request) error 
 				return err
 			}
 		}
+		if err := h.audit(ctx, tx, nil, "user_modified", userTraits(u)); err != nil {
+			return err
+		}
 		u, err = findUserByID(ctx, tx, u.ID)
 		if err != nil {
 			return err
@@ -394,6 +389,9 @@ func (h *Handler) adminDeleteUser(w http.ResponseWriter, r *http.Request) error 
 			return errUserNotFound
 		}
 		if err != nil {
+			return err
+		}
+		if err := h.audit(ctx, tx, nil, "user_deleted", userTraits(u)); err != nil {
 			return err
 		}
 		if !p.ShouldSoftDelete {
@@ -531,6 +529,9 @@ func (h *Handler) adminDeleteFactor(w http.ResponseWriter, r *http.Request) erro
 			return err
 		}
 		body = f.json()
+		if err := h.audit(r.Context(), tx, nil, "factor_deleted", map[string]any{"factor_id": f.ID.String(), "user_id": f.UserID.String()}); err != nil {
+			return err
+		}
 		return deleteFactor(r, tx, f.ID)
 	})
 	if err != nil {
@@ -538,14 +539,6 @@ func (h *Handler) adminDeleteFactor(w http.ResponseWriter, r *http.Request) erro
 	}
 	writeJSON(w, http.StatusOK, body)
 	return nil
-}
-
-// GET /admin/audit
-func (h *Handler) adminAudit(w http.ResponseWriter, r *http.Request) error {
-	if err := h.requireAdmin(r); err != nil {
-		return err
-	}
-	return notImplemented("GET /admin/audit")
 }
 
 type generateLinkParams struct {
@@ -696,6 +689,9 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if err := h.sendEmail(ctx, r, tx, u, KindInvite, redirectParam(r, ""), pkceParams{}); err != nil {
+			return err
+		}
+		if err := h.audit(ctx, tx, nil, "user_invited", map[string]any{"user_id": u.ID.String(), "user_email": u.Email}); err != nil {
 			return err
 		}
 		u, err = findUserByID(ctx, tx, u.ID)

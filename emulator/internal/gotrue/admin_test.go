@@ -116,7 +116,18 @@ func TestAdminUsers(t *testing.T) {
 		t.Errorf("deleted factor %s", r.Raw)
 	}
 
+	e.clock.Advance(time.Second) // order the audit entries
 	e.matchFixture(e.do("DELETE", "/admin/users/"+id, nil, admin), "120-admin-delete-user")
+	r = e.do("GET", "/admin/audit?per_page=3", nil, admin)
+	e.matchFixture(r, "122-admin-audit")
+	if r.Header.Get("Link") == "" || r.Header.Get("X-Total-Count") == "" {
+		t.Errorf("audit pagination headers %v", r.Header)
+	}
+	entries := r.Body.([]any)
+	if p := entries[0].(map[string]any)["payload"].(map[string]any); p["action"] != "user_deleted" || p["actor_username"] != "service_role" || p["log_type"] != "team" {
+		t.Errorf("latest audit entry %v", p)
+	}
+	e.expect(e.do("GET", "/admin/audit", nil), 403, "audit as anon")
 	e.matchFixture(e.do("DELETE", "/admin/users/"+id, nil, admin), "121-admin-delete-user-again")
 
 	// Soft delete keeps the row but ends every way in.

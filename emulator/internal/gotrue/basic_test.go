@@ -36,8 +36,8 @@ func TestHealthSettingsJWKS(t *testing.T) {
 		r.Header.Set("Access-Control-Request-Method", "POST")
 	})
 	e.expect(r, 204, "preflight")
-	r = e.do("GET", "/admin/audit", nil, bearerOpt(e.admin))
-	e.expect(r, 501, "audit")
+	r = e.do("POST", "/sso", map[string]any{"domain": "company.com"})
+	e.expect(r, 501, "sso")
 	if r.str("error_code") != "not_implemented" {
 		t.Errorf("501 body %s", r.Raw)
 	}

@@ -38,8 +38,9 @@
 //	POST /invite, POST /admin/generate_link
 //	GET|POST /admin/users, GET|PUT|DELETE /admin/users/{id},
 //	GET /admin/users/{id}/factors, PUT|DELETE /admin/users/{id}/factors/{factorID}
+//	GET /admin/audit
 //
-// Answered 501 (error_code "not_implemented"): GET /admin/audit, SSO and
+// Answered 501 (error_code "not_implemented"): SSO and
 // SAML routes, identity linking (/user/identities/...), the OAuth server
 // admin routes, and the id_token and web3 grants.
 //

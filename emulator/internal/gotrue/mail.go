@@ -137,6 +137,13 @@ func (h *Handler) sendEmail(ctx context.Context, r *http.Request, tx pgx.Tx, u *
 	if err != nil {
 		return err
 	}
+	action := map[string]string{KindSignup: "user_confirmation_requested", KindMagicLink: "user_recovery_requested",
+		KindRecovery: "user_recovery_requested", KindReauthentication: "user_reauthenticate_requested"}[kind]
+	if action != "" {
+		if err := h.audit(ctx, tx, u, action, map[string]any{"provider": "email"}); err != nil {
+			return err
+		}
+	}
 	h.queue(tx, Message{To: u.Email, Kind: kind, VerifyType: lt.VerifyType, Subject: tokenSpecs[kind].subject,
 		OTP: lt.OTP, TokenHash: lt.Hash, Link: lt.Link, RedirectTo: lt.RedirectTo, At: h.now()})
 	return nil

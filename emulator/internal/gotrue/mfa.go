@@ -98,6 +98,9 @@ func (h *Handler) enrollFactor(w http.ResponseWriter, r *http.Request) error {
 			}
 			return err
 		}
+		if err := h.audit(ctx, tx, au.user, "factor_in_progress", map[string]any{"factor_id": id.String(), "factor_type": "totp"}); err != nil {
+			return err
+		}
 		body = map[string]any{
 			"id": id, "type": "totp", "friendly_name": p.FriendlyName,
 			"totp": map[string]string{"qr_code": svg, "secret": key.Secret(), "uri": key.URL()},
@@ -178,6 +181,9 @@ func (h *Handler) challengeFactor(w http.ResponseWriter, r *http.Request) error 
 		if _, err := tx.Exec(ctx, `update auth.mfa_factors set last_challenged_at = $2, updated_at = $2 where id = $1`, f.ID, now); err != nil {
 			return err
 		}
+		if err := h.audit(ctx, tx, au.user, "challenge_created", map[string]any{"challenge_id": id.String(), "factor_id": f.ID.String(), "factor_status": f.Status}); err != nil {
+			return err
+		}
 		body = map[string]any{"id": id, "type": f.FactorType, "expires_at": now.Add(h.cfg.MFA.ChallengeExpiry).Unix()}
 		return nil
 	})
@@ -243,6 +249,9 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.Exec(ctx, `update auth.mfa_challenges set verified_at = $2 where id = $1`, cid, now); err != nil {
 			return err
 		}
+		if err := h.audit(ctx, tx, au.user, "verification_attempted", map[string]any{"factor_id": f.ID.String(), "challenge_id": cid.String(), "factor_type": f.FactorType}); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `update auth.mfa_factors set status = 'verified', updated_at = $2 where id = $1`, f.ID, now); err != nil {
 			return err
 		}
@@ -300,6 +309,9 @@ func (h *Handler) unenrollFactor(w http.ResponseWriter, r *http.Request) error {
 			return errInsufficientAAL
 		}
 		id = f.ID
+		if err := h.audit(ctx, tx, au.user, "factor_unenrolled", map[string]any{"factor_id": f.ID.String(), "factor_status": f.Status}); err != nil {
+			return err
+		}
 		return deleteFactor(r, tx, f.ID)
 	})
 	if err != nil {

@@ -69,6 +69,9 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 				return unprocessable("user_already_exists", "User already registered")
 			}
 			// Anti-enumeration: a fake user, nothing sent.
+			if err := h.audit(ctx, tx, existing, "user_repeated_signup", map[string]any{"provider": "email"}); err != nil {
+				return err
+			}
 			now := h.now()
 			fake := &user{ID: uuid.New(), Aud: "authenticated", Email: email, Phone: phone,
 				ConfirmationSentAt: &now, AppMeta: map[string]any{}, UserMeta: map[string]any{}, CreatedAt: now, UpdatedAt: now}
@@ -102,6 +105,13 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) error {
 		}
 		u := existing
 		if h.cfg.Autoconfirm {
+			provider := "email"
+			if email == "" {
+				provider = "phone"
+			}
+			if err := h.audit(ctx, tx, u, "user_signedup", map[string]any{"provider": provider}); err != nil {
+				return err
+			}
 			s, err := h.createSession(ctx, r, tx, u, "password")
 			if err != nil {
 				return err

@@ -174,6 +174,9 @@ func (h *Handler) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 					return err
 				}
 				h.cfg.Logf("gotrue: refresh token reuse detected, session %s revoked", rt.SessionID)
+				if err := h.audit(ctx, tx, u, "token_revoked", nil); err != nil {
+					return err
+				}
 				return &commitThen{badRequest("refresh_token_already_used", "Invalid Refresh Token: Already Used")}
 			}
 		}
@@ -187,6 +190,9 @@ func (h *Handler) refreshGrant(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if _, err := tx.Exec(ctx, `update auth.sessions set refreshed_at = $2, updated_at = $3 where id = $1`, *rt.SessionID, now.Truncate(time.Microsecond), now); err != nil {
+			return err
+		}
+		if err := h.audit(ctx, tx, u, "token_refreshed", nil); err != nil {
 			return err
 		}
 		session, err = h.issue(ctx, r, tx, uid, *rt.SessionID, issued)

@@ -146,6 +146,9 @@ func (h *Handler) createSession(ctx context.Context, r *http.Request, tx pgx.Tx,
 	if err := insertRefreshToken(ctx, tx, u.ID, sid, rt, "", now); err != nil {
 		return nil, err
 	}
+	if err := h.audit(ctx, tx, u, "login", map[string]any{"provider": identityProviderFor(method)}); err != nil {
+		return nil, err
+	}
 	return h.issue(ctx, r, tx, u.ID, sid, rt)
 }
 

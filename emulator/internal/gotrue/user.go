@@ -142,6 +142,13 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 				}
 			}
 		}
+		action := "user_modified"
+		if p.Password != nil {
+			action = "user_updated_password"
+		}
+		if err := h.audit(ctx, tx, u, action, nil); err != nil {
+			return err
+		}
 		u, err = findUserByID(ctx, tx, u.ID)
 		if err != nil {
 			return err
@@ -170,6 +177,9 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) error {
 	err := h.tx(ctx, func(tx pgx.Tx) error {
 		au, err := h.requireUser(ctx, r, tx)
 		if err != nil {
+			return err
+		}
+		if err := h.audit(ctx, tx, au.user, "logout", nil); err != nil {
 			return err
 		}
 		if au.session == nil {

@@ -151,6 +151,13 @@ func (h *Handler) doVerify(r *http.Request, p verifyParams, isLink bool) (*verif
 			if err := markVerified(ctx, tx, u.ID, "email_verified"); err != nil {
 				return err
 			}
+			action := "user_signedup"
+			if p.Type == "invite" {
+				action = "invite_accepted"
+			}
+			if err := h.audit(ctx, tx, u, action, map[string]any{"provider": "email"}); err != nil {
+				return err
+			}
 			flowMethod = tokenSpecs[p.Type].flowMethod
 		case "magiclink", "recovery", "email":
 			col, sent := "recovery_token", u.RecoverySentAt
