@@ -447,7 +447,13 @@ func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return apiErr(504, "PGRST003", "The request was cancelled or timed out", nil, nil)
 	}
-	return apiErr(503, "PGRST001", "Database connection error", nil, nil)
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+		return apiErr(503, "PGRST001", "Database connection error", nil, nil)
+	}
+	// Other client-side failures; the cause is not echoed, as it may
+	// quote request values.
+	return apiErr(500, "PGRST000", "Internal error running the request", nil, nil)
 }
 
 // wrapSQL builds the final statement over a CTE named pgrst_source.

@@ -157,36 +157,33 @@ func (c *Cache) computedField(parent *Table, name string) *Func {
 }
 
 func (c *Cache) resolveEmbed(parent *Table, e *Embed) (*relation, *Error) {
+	single := func(cols []string, h string) bool { return len(cols) == 1 && cols[0] == h }
 	var cands []*relation
 	for _, r := range c.relationsOf(parent) {
-		match := r.target.Name == e.Name
-		if !match && r.fk != nil && r.fk.Name == e.Name {
-			match = true
+		fkCol := func(h string) bool { return r.kind != relM2M && single(r.parentCols, h) }
+		refCol := func(h string) bool { return r.kind != relM2M && single(r.targetCols, h) }
+		cons := func(h string) bool { return r.fk != nil && r.fk.Name == h }
+		self := r.selfRef || (r.kind == relM2M && r.target == parent)
+		var ok bool
+		switch {
+		case self && e.Hint == "":
+			// A self reference has one key and two relationships: the
+			// table's name gives the one-to-many, the column the many-to-one.
+			ok = (r.target.Name == e.Name && r.kind == relO2M) || (fkCol(e.Name) && r.kind == relM2O)
+		case self:
+			ok = r.target.Name == e.Name && r.kind == relO2M && refCol(e.Hint)
+		case e.Hint == "":
+			ok = r.target.Name == e.Name || cons(e.Name) || fkCol(e.Name)
+		default:
+			ok = r.target.Name == e.Name && (cons(e.Hint) || fkCol(e.Hint) || refCol(e.Hint) ||
+				(r.junction != nil && r.junction.Name == e.Hint))
 		}
-		if !match && r.kind != relM2M && len(r.parentCols) == 1 && r.parentCols[0] == e.Name && r.forward {
-			match = true
+		if ok {
+			cands = append(cands, r)
 		}
-		if !match {
-			continue
-		}
-		if e.Hint != "" {
-			ok := false
-			switch {
-			case r.fk != nil && r.fk.Name == e.Hint:
-				ok = true
-			case r.fk != nil && len(r.fk.FromCols) == 1 && r.fk.FromCols[0] == e.Hint:
-				ok = true
-			case r.junction != nil && (r.junction.Name == e.Hint || r.jParentFK.Name == e.Hint || r.jTargetFK.Name == e.Hint):
-				ok = true
-			}
-			if !ok {
-				continue
-			}
-		}
-		cands = append(cands, r)
 	}
-	if len(cands) == 0 {
-		cands = c.computedRels(parent, e.Name)
+	if e.Hint == "" {
+		cands = append(cands, c.computedRels(parent, e.Name)...)
 	}
 	if len(cands) > 1 {
 		// A name that is a column or a constraint picks the key itself,
@@ -199,17 +196,6 @@ func (c *Cache) resolveEmbed(parent *Table, e *Embed) (*relation, *Error) {
 		}
 		if len(direct) > 0 {
 			cands = direct
-		}
-	}
-	if len(cands) > 1 && e.Name == parent.Name {
-		var o2m []*relation
-		for _, r := range cands {
-			if r.selfRef && r.kind == relO2M {
-				o2m = append(o2m, r)
-			}
-		}
-		if len(o2m) > 0 {
-			cands = o2m
 		}
 	}
 	switch len(cands) {
