@@ -10,3 +10,7 @@ func DecodeStream[T any](r io.Reader, yield func(T) bool) (int, error) {
 	n, _, err := decodeStream(r, yield)
 	return n, err
 }
+
+// FormatList and FormatArray expose the value encoders to the fuzz tests.
+func FormatList(v any) (string, error)  { return formatList(v) }
+func FormatArray(v any) (string, error) { return formatArray(v) }

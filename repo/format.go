@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // formatScalar renders a filter value for eq, neq, gt, like… : strings as
@@ -103,9 +104,9 @@ func elements(v any) ([]any, bool) {
 }
 
 // formatList renders the parenthesised list of in / not.in: values are
-// de-duplicated, and a value holding a character PostgREST's grammar
-// reserves (,.:() space quote backslash) or empty is double-quoted with "
-// and \ escaped. nil elements are refused: SQL's "x IN (NULL)" matches
+// de-duplicated, and a value that is empty, spells null, or holds a
+// character PostgREST's grammar reserves (,.:() quote backslash braces
+// brackets) or white space is double-quoted with " and \ escaped. nil elements are refused: SQL's "x IN (NULL)" matches
 // nothing; combine Is(column, nil) in an Or instead.
 func formatList(v any) (string, error) {
 	els, ok := elements(v)
@@ -141,7 +142,8 @@ func formatList(v any) (string, error) {
 }
 
 func quoteListItem(s string) string {
-	if s != "" && !strings.ContainsAny(s, ",.:()\" \\\t\n\r") {
+	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, ",.:()\"\\{}[]") &&
+		strings.IndexFunc(s, unicode.IsSpace) < 0 {
 		return s
 	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
@@ -184,7 +186,8 @@ func formatArray(v any) (string, error) {
 }
 
 func quoteArrayItem(s string) string {
-	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, "{}\",\\ \t\n\r\v\f") {
+	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, "{}\",\\") &&
+		strings.IndexFunc(s, unicode.IsSpace) < 0 {
 		return s
 	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
