@@ -65,6 +65,9 @@ type Options struct {
 	FreshDatabase bool
 	// Throwaway forces a throwaway cluster even when a server answers.
 	Throwaway bool
+	// SkipBootstrap leaves the database as it is (to reach or hold a server
+	// without changing it).
+	SkipBootstrap bool
 	// Logf, if set, receives progress messages (never passwords).
 	Logf func(format string, args ...any)
 }
@@ -126,19 +129,25 @@ func Acquire(ctx context.Context, opts Options) (*Env, error) {
 		logf("pgenv: created database %s", name)
 	}
 
-	// Bootstrap on a single connection, before the pool exists, so that
-	// every pooled connection sees the finished state.
-	conn, err := pgx.Connect(ctx, e.URL)
-	if err != nil {
-		return nil, fmt.Errorf("pgenv: connect: %w", redactErr(err, e.URL))
+	if !opts.SkipBootstrap {
+		// Bootstrap on a single connection, before the pool exists, so
+		// that every pooled connection sees the finished state.
+		conn, err := pgx.Connect(ctx, e.URL)
+		if err != nil {
+			return nil, fmt.Errorf("pgenv: connect: %w", redactErr(err, e.URL))
+		}
+		err = bootstrap.Apply(ctx, conn)
+		_ = conn.Close(context.WithoutCancel(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("pgenv: %w", err)
+		}
 	}
 	if e.Database == "" {
-		e.Database = conn.Config().Database
-	}
-	err = bootstrap.Apply(ctx, conn)
-	_ = conn.Close(context.WithoutCancel(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("pgenv: %w", err)
+		cfg, err := pgx.ParseConfig(e.URL)
+		if err != nil {
+			return nil, fmt.Errorf("pgenv: invalid database URL: %w", redactErr(err, e.URL))
+		}
+		e.Database = cfg.Database
 	}
 
 	pool, err := pgxpool.New(ctx, e.URL)

@@ -36,7 +36,7 @@ func New(t testing.TB) *pgenv.Env {
 	// First call: resolve the server once; if it is a throwaway cluster,
 	// keep a reference so it is not restarted for every test.
 	keep.once.Do(func() {
-		keep.env, keep.err = pgenv.Acquire(ctx, pgenv.Options{})
+		keep.env, keep.err = pgenv.Acquire(ctx, pgenv.Options{SkipBootstrap: true})
 		if keep.err == nil && !keep.env.Throwaway {
 			keep.err = keep.env.Close()
 			keep.env = nil
