@@ -1,4 +1,4 @@
-package auth_test
+package e2etest_test
 
 import (
 	"context"
