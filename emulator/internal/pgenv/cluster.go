@@ -120,13 +120,13 @@ func startCluster(ctx context.Context, logf func(string, ...any)) (*cluster, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoServer, err)
 	}
-	sweepStale(logf)
-
 	cred, err := serverCredential()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoServer, err)
 	}
-	dir, err := os.MkdirTemp("", clusterPrefix)
+	parent := clusterParent(cred)
+	sweepStale(parent, logf)
+	dir, err := os.MkdirTemp(parent, clusterPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("pgenv: throwaway cluster: %w", err)
 	}
@@ -338,8 +338,8 @@ func (c *cluster) cleanup(logf func(string, ...any)) {
 
 // sweepStale removes folders of throwaway clusters whose owner process and
 // server are both gone (left behind by a crash before the watcher ran).
-func sweepStale(logf func(string, ...any)) {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), clusterPrefix+"*"))
+func sweepStale(parent string, logf func(string, ...any)) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, clusterPrefix+"*"))
 	for _, d := range dirs {
 		if alive(readPID(filepath.Join(d, "owner.pid"))) {
 			continue
@@ -349,6 +349,25 @@ func sweepStale(logf func(string, ...any)) {
 		}
 		if err := os.RemoveAll(d); err == nil {
 			logf("pgenv: removed stale %s", d)
+		}
+	}
+}
+
+// clusterParent returns the folder to create cluster folders in: the
+// temporary folder, unless the server runs as another OS user who could not
+// reach it (e.g. TMPDIR under /root), then /tmp.
+func clusterParent(cred *credential) string {
+	dir := os.TempDir()
+	if cred == nil {
+		return dir
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		st, err := os.Stat(d)
+		if err != nil || st.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return dir
 		}
 	}
 }
