@@ -10,7 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -261,19 +261,26 @@ func (h *Handler) redirectTarget(want string) string {
 }
 
 // globMatch matches s against a pattern where '**' matches anything and '*'
-// anything but '/' and '.'.
+// anything but the separators '/' and '.', like GoTrue's allow list.
 func globMatch(pattern, s string) bool {
 	if !strings.Contains(pattern, "*") {
 		return false
 	}
-	if strings.HasSuffix(pattern, "/**") && strings.HasPrefix(s, strings.TrimSuffix(pattern, "**")) {
-		return true
+	var re strings.Builder
+	re.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch {
+		case strings.HasPrefix(pattern[i:], "**"):
+			re.WriteString(".*")
+			i++
+		case pattern[i] == '*':
+			re.WriteString("[^./]*")
+		default:
+			re.WriteString(regexp.QuoteMeta(pattern[i : i+1]))
+		}
 	}
-	if strings.Contains(pattern, "**") {
-		prefix, suffix, _ := strings.Cut(pattern, "**")
-		return strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix) && len(s) >= len(prefix)+len(suffix)
-	}
-	ok, err := path.Match(pattern, s)
+	re.WriteString("$")
+	ok, err := regexp.MatchString(re.String(), s)
 	return err == nil && ok
 }
 
