@@ -1,16 +1,35 @@
-// Package rest serves PostgREST's HTTP API over a PostgreSQL pool: the URL
-// grammar (select with embedding, filters, logic trees, ordering, paging),
-// Prefer and Accept negotiation, writes and RPC, with PostgREST's error
-// shapes and status codes.
+// Package rest serves PostgREST's HTTP API over a PostgreSQL pool, for the
+// emulator's /rest/v1 route.
 //
-// [New] loads a schema cache from pg_catalog (tables, views, columns,
-// keys, relationships, functions) and keeps it fresh on
-// NOTIFY pgrst, 'reload schema'. [Handler.ServeHTTP] turns each request into
-// one or two SQL statements run in one transaction as the request's role
-// (see the dbrole package); PostgreSQL renders the JSON, which is streamed
-// back unchanged. Identifiers are always quoted and every value from the
-// request is a bound parameter.
+// [New] loads a schema cache from pg_catalog: tables, views (with the keys
+// of the base tables they pass through), columns, primary, unique and
+// foreign keys, and functions. The cache is reloaded on
+// NOTIFY pgrst, 'reload schema' and by [Handler.Reload].
 //
-// A Handler is safe for concurrent use. Features PostgREST has and this
-// package does not answer 501 with a PGRST-style error naming the feature.
+// [Handler.ServeHTTP] implements PostgREST v14's grammar: select lists with
+// aliases, casts, JSON paths, aggregates, embedding through foreign keys
+// (many-to-one, one-to-many, one-to-one, many-to-many through a junction,
+// computed relationships), hints, !inner/!left, spreads; every filter
+// operator with not, any/all and full-text configurations; or/and trees;
+// order, limit and offset on the root and on embedded resources; Range
+// headers; Prefer (return, count, resolution, missing, tx, handling,
+// max-affected, timezone); on_conflict and columns; JSON, single-object,
+// CSV and EXPLAIN output; Accept-Profile and Content-Profile; inserts,
+// upserts, PUT, updates and deletes; RPC by GET and POST.
+//
+// Each request is one or two statements run in one transaction as the
+// request's role (see the dbrole package). PostgreSQL renders the response
+// body; the handler streams it back. Identifiers are always quoted, type
+// names come from the catalog or a strict identifier check, and every value
+// from the request is a bound parameter (JSON bodies are bound whole and
+// expanded by json_populate_recordset / json_to_record).
+//
+// Errors have PostgREST's JSON shape ([Error]) and status codes. What this
+// package does not implement answers 501 with an [Error] that matches
+// [ErrUnsupported]: the OpenAPI document at "/", GeoJSON output, repeated
+// (variadic) function arguments, functions returning an untyped record,
+// filters or order on functions returning scalars, null filters on spread
+// embeds, limit/order on writes to views.
+//
+// A Handler is safe for concurrent use; its zero value is not usable.
 package rest

@@ -75,16 +75,15 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 	if err != nil {
 		return nil, asAPI(err)
 	}
-	for path, p := range q.params {
-		if path == "" {
-			if p.limit != nil || p.offset != nil || len(p.order) > 0 {
-				return nil, errUnsupported("limit, offset or order on " + req.method)
-			}
-			continue
+	var paging *nodeParams // limit/offset/order of PATCH and DELETE
+	if p := q.params[""]; p != nil && (p.limit != nil || p.offset != nil || len(p.order) > 0) {
+		if req.method != http.MethodPatch && req.method != http.MethodDelete {
+			return nil, apiErr(400, "PGRST114", "limit, offset and order are not allowed for "+req.method, nil, nil)
 		}
-		if len(p.filters) > 0 || len(p.logic) > 0 {
-			return nil, errUnsupported("filters on embedded resources in " + req.method)
+		if t.Kind != "r" {
+			return nil, errUnsupported("limit, offset or order on " + req.method + " of a view or partitioned table")
 		}
+		paging = p
 	}
 	if req.method == http.MethodPut {
 		if e := checkPut(req, t, q); e != nil {
@@ -114,6 +113,24 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 	whereSQL := ""
 	if len(where) > 0 {
 		whereSQL = " WHERE " + strings.Join(where, " AND ")
+	}
+	if paging != nil {
+		// Only the rows the ordered, limited selection picks are touched.
+		sub := "SELECT " + tq + ".ctid FROM " + tn + whereSQL
+		if len(paging.order) > 0 {
+			ord, err := b.orderSQL(target, paging.order)
+			if err != nil {
+				return nil, asAPI(err)
+			}
+			sub += " ORDER BY " + ord
+		}
+		if paging.limit != nil {
+			sub += " LIMIT " + strconv.Itoa(*paging.limit)
+		}
+		if paging.offset != nil {
+			sub += " OFFSET " + strconv.Itoa(*paging.offset)
+		}
+		whereSQL = " WHERE " + tq + ".ctid = ANY(ARRAY(" + sub + "))"
 	}
 	upsert := (req.method == http.MethodPost || req.method == http.MethodPut) && req.prefer.resolution != ""
 	var mut string

@@ -289,6 +289,9 @@ func TestWrites(t *testing.T) {
 	if err := s.pool.QueryRow(context.Background(), "select population from countries where name = 'Albania'").Scan(&pop); err != nil || pop != 1 {
 		t.Fatalf("max-affected must roll back: population %d, %v", pop, err)
 	}
+	rec = s.do(call{method: "PATCH", target: "/countries?select=name,cities(name)&name=in.(Denmark,Egypt)&order=name.desc&limit=1&cities.name=eq.none", body: `{"continent":"Q"}`,
+		headers: map[string]string{"Prefer": "return=representation"}})
+	jsonEq(t, rec.Body.String(), `[{"name":"Egypt","cities":[]}]`)
 	rec = s.do(call{method: "DELETE", target: "/countries?name=in.(Denmark,Egypt,Fiji)"})
 	if rec.Code != 204 {
 		t.Fatalf("delete: %d %s", rec.Code, rec.Body.String())
