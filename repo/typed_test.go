@@ -310,3 +310,44 @@ func TestSaveWithoutColumnsKeepsTheKey(t *testing.T) {
 		t.Errorf("Save of an invalid row: %v", err)
 	}
 }
+
+type unnamed struct {
+	ID int64 `db:"id,pk" json:"id"`
+}
+
+type hiddenColumn struct {
+	ID     int64  `db:"id,pk"`
+	Secret string `db:"secret" json:"-"`
+}
+
+func (hiddenColumn) TableName() string { return "hidden" }
+
+type badRelationKey struct {
+	ID     int64  `db:"id,pk"`
+	Cities []City `db:"cities,rel" json:"towns"`
+}
+
+func (badRelationKey) TableName() string { return "bad" }
+
+func TestModelErrors(t *testing.T) {
+	f, cl := newFake(t)
+	ctx := context.Background()
+	if _, err := repo.New[unnamed](cl).Find(ctx); !errors.Is(err, schema.ErrNoTableName) {
+		t.Errorf("no table name: %v", err)
+	}
+	f.body = `[{"id":1}]`
+	rows, err := repo.New[unnamed](cl, repo.WithTableName("things")).Find(ctx)
+	if err != nil || len(rows) != 1 || f.last(t).Path != "/rest/v1/things" {
+		t.Errorf("WithTableName: %v %v", rows, err)
+	}
+	n := f.count()
+	if _, err := repo.New[hiddenColumn](cl).Find(ctx); !errors.Is(err, repo.ErrInvalid) || !strings.Contains(err.Error(), `json:"-"`) {
+		t.Errorf("json:\"-\" column: %v", err)
+	}
+	if _, err := repo.New[badRelationKey](cl).Find(ctx); !errors.Is(err, repo.ErrInvalid) || !strings.Contains(err.Error(), `"towns"`) {
+		t.Errorf("relation key mismatch: %v", err)
+	}
+	if f.count() != n {
+		t.Error("an invalid model sent requests")
+	}
+}
