@@ -27,6 +27,7 @@ func FromContext(ctx context.Context) (*Client, bool) {
 
 type middlewareConfig struct {
 	optional bool
+	minAAL   auth.AAL
 	onError  func(w http.ResponseWriter, r *http.Request, status int, code, message string)
 }
 
@@ -38,6 +39,13 @@ type MiddlewareOption func(*middlewareConfig)
 // claims. Requests with a bad token are still rejected.
 func AllowAnonymous() MiddlewareOption {
 	return func(c *middlewareConfig) { c.optional = true }
+}
+
+// RequireAAL rejects tokens below an assurance level with 403
+// insufficient_aal, e.g. RequireAAL(auth.AAL2) for routes that need a
+// second factor.
+func RequireAAL(level auth.AAL) MiddlewareOption {
+	return func(c *middlewareConfig) { c.minAAL = level }
 }
 
 // WithErrorResponder replaces the default 401 JSON answer.
@@ -57,7 +65,8 @@ func WithErrorResponder(fn func(w http.ResponseWriter, r *http.Request, status i
 //
 // A missing, malformed, expired or otherwise invalid token is answered
 // with 401 and a JSON body {"code":…,"message":…} (and a
-// WWW-Authenticate header); the token never appears in the answer.
+// WWW-Authenticate header); a token below the level set by [RequireAAL]
+// gets 403. The token never appears in the answer.
 func (c *Client) Middleware(v *auth.Verifier, opts ...MiddlewareOption) func(http.Handler) http.Handler {
 	cfg := middlewareConfig{onError: writeAuthError}
 	for _, o := range opts {
@@ -96,6 +105,10 @@ func (c *Client) Middleware(v *auth.Verifier, opts ...MiddlewareOption) func(htt
 					msg = "access token signed by an unknown key"
 				}
 				cfg.onError(w, r, http.StatusUnauthorized, code, msg)
+				return
+			}
+			if cfg.minAAL != "" && claims.AAL < cfg.minAAL {
+				cfg.onError(w, r, http.StatusForbidden, "insufficient_aal", "this endpoint requires assurance level "+string(cfg.minAAL))
 				return
 			}
 			ctx := NewContext(r.Context(), c.WithAccessToken(token))

@@ -130,6 +130,28 @@ func TestMiddleware(t *testing.T) {
 	}
 }
 
+func TestMiddlewareRequireAAL(t *testing.T) {
+	client, _ := supakit.New("https://example.supabase.co", "sb_publishable_x")
+	v, _ := auth.NewVerifier(auth.WithHS256Secret([]byte(mwSecret)))
+	mw := client.Middleware(v, supakit.RequireAAL(auth.AAL2))
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	for aal, want := range map[string]int{"aal1": http.StatusForbidden, "aal2": http.StatusNoContent, "": http.StatusForbidden} {
+		tok, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{
+			"sub": "alice", "aud": "authenticated", "exp": time.Now().Add(time.Hour).Unix(), "aal": aal,
+		}).SignedString([]byte(mwSecret))
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		mw(ok).ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("aal %q: status %d, want %d", aal, rec.Code, want)
+		}
+		if want == http.StatusForbidden && !strings.Contains(rec.Body.String(), "insufficient_aal") {
+			t.Errorf("aal %q: body %s", aal, rec.Body.String())
+		}
+	}
+}
+
 func TestMiddlewareWithoutVerifier(t *testing.T) {
 	client, _ := supakit.New("https://example.supabase.co", "sb_publishable_x")
 	rec := httptest.NewRecorder()
