@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
@@ -400,11 +401,11 @@ func ParseJWKS(b []byte) (map[string]any, error) {
 			if err1 != nil || err2 != nil || len(x) != 32 || len(y) != 32 {
 				return nil, fmt.Errorf("auth: JWKS: key %d (%q): bad EC parameters", i, k.Kid)
 			}
-			pub := &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
-			if !pub.Curve.IsOnCurve(pub.X, pub.Y) { //nolint:staticcheck // validation of untrusted input
+			// Parsing the uncompressed point validates it is on the curve.
+			if _, err := ecdh.P256().NewPublicKey(append(append([]byte{4}, x...), y...)); err != nil {
 				return nil, fmt.Errorf("auth: JWKS: key %d (%q): point not on P-256", i, k.Kid)
 			}
-			out[k.Kid] = pub
+			out[k.Kid] = &ecdsa.PublicKey{Curve: elliptic.P256(), X: new(big.Int).SetBytes(x), Y: new(big.Int).SetBytes(y)}
 		}
 	}
 	return out, nil
