@@ -1,0 +1,4 @@
+package gateway
+
+// DropParam exposes dropParam to the tests.
+var DropParam = dropParam
