@@ -2,13 +2,18 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/supakit/supakit/emulator"
+	"github.com/supakit/supakit/emulator/internal/dbrole"
 	"github.com/supakit/supakit/emulator/internal/pgenv"
+	"github.com/supakit/supakit/emulator/internal/reqctx"
 )
 
 // BenchmarkOneRowSelect compares a one-row select through the emulator
@@ -46,6 +51,21 @@ func BenchmarkOneRowSelect(b *testing.B) {
 			res.Body.Close()
 			if res.StatusCode != 200 || len(body) < 10 {
 				b.Fatalf("%d %s", res.StatusCode, body)
+			}
+		}
+	})
+	// The same query in dbrole's transaction (BEGIN, role and claims,
+	// query, COMMIT): the floor for any request under RLS.
+	b.Run("pgx-as-role", func(b *testing.B) {
+		id := reqctx.Identity{Role: "service_role", Claims: json.RawMessage(`{"role":"service_role"}`)}
+		for b.Loop() {
+			var got int
+			var name string
+			err := dbrole.Run(ctx, srv.Pool(), id, dbrole.Options{ReadOnly: true}, func(tx pgx.Tx) error {
+				return tx.QueryRow(ctx, "select id, name from items where id = $1", 500).Scan(&got, &name)
+			})
+			if err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
