@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -297,7 +298,8 @@ func (b *Builder) Select(columns string, opts ...Option) *Builder {
 	return c
 }
 
-// Insert adds one row (a struct or map) or many (a slice of them).
+// Insert adds one row (a struct or map, encoded with encoding/json, so
+// json tags name the columns) or many (a slice of them).
 // Options: [WithCount], [DefaultToNull]. Chain Select to get the rows back.
 func (b *Builder) Insert(rows any, opts ...Option) *Builder {
 	c := b.setOp(opInsert)
@@ -1172,21 +1174,11 @@ func (b *Builder) execute(ctx context.Context) (*Result, error) {
 	return res, nil
 }
 
+// isNil reports a nil value or a nil pointer (a NULL column value).
 func isNil(v any) bool {
 	if v == nil {
 		return true
 	}
-	switch x := v.(type) {
-	case *string:
-		return x == nil
-	case *int:
-		return x == nil
-	case *int64:
-		return x == nil
-	case *bool:
-		return x == nil
-	case *float64:
-		return x == nil
-	}
-	return false
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

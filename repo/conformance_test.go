@@ -1,5 +1,10 @@
 package repo_test
 
+// The conformance test replays the Database vectors recorded from the
+// official JavaScript client (testdata/vectors.json, refreshed from the
+// shared oracle with `go run ./tools/oracle`): each vector's Go call must
+// send the same request, or the deviation is listed with its reason.
+
 import (
 	"context"
 	"errors"

@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"github.com/supakit/supakit"
+	"github.com/supakit/supakit/repo"
 )
+
+var _ repo.Conn = (*supakit.Client)(nil)
 
 // City and Country are the models of the unit tests. City.CountryID has
 // no json tag, so its JSON key differs from its column and the derived
