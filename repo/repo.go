@@ -234,6 +234,8 @@ func (r *Repo[T]) InsertMany(ctx context.Context, rows []T, opts ...Option) ([]T
 // Upsert inserts row or, when it conflicts with the primary key (or the
 // [OnConflict] / [OnConflictColumns] columns), merges it into the
 // existing row ([IgnoreDuplicates] keeps the existing row instead).
+// Read-only columns are never sent, so a conflict on the primary key needs
+// a key that is not tagged readonly; otherwise name another unique column.
 func (r *Repo[T]) Upsert(ctx context.Context, row T, opts ...Option) (T, error) {
 	rows, err := r.write(ctx, opUpsert, []T{row}, false, opts)
 	return one(rows, err)
