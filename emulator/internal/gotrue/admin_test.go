@@ -263,3 +263,73 @@ func TestEmailPKCEFlow(t *testing.T) {
 	e.expect(e.do("POST", "/verify", map[string]any{"type": "recovery", "email": "p@example.com", "token": m.OTP}), 200, "recovery OTP")
 	e.expect(e.do("POST", "/signup", map[string]any{"email": "q@example.com", "password": "q-password-1", "code_challenge": "short", "code_challenge_method": "s256"}), 400, "bad challenge")
 }
+
+func TestLinkAndUnlinkIdentity(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	s := e.confirmedUser("l@example.com", "l-password-1")
+	at := s["access_token"].(string)
+	r := e.do("GET", "/user/identities/authorize?provider=github&redirect_to=http%3A%2F%2Flocalhost%3A3000&skip_http_redirect=true", nil, bearerOpt(at))
+	e.expect(r, 200, "link authorize")
+	u, err := url.Parse(r.str("url"))
+	if err != nil || u.Host != "github.com" || u.Query().Get("state") == "" {
+		t.Fatalf("link url %q", r.str("url"))
+	}
+	back, err := e.h.CompleteOAuth(t.Context(), u.Query().Get("state"), gotrue.ProviderUser{ID: "gh-7", Email: "other@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(back, "#access_token=") {
+		t.Fatalf("link ended at %q", back)
+	}
+	r = e.do("GET", "/user", nil, bearerOpt(at))
+	idents := r.obj()["identities"].([]any)
+	if len(idents) != 2 || r.str("email") != "l@example.com" {
+		t.Fatalf("after linking: %s", r.Raw)
+	}
+	if ps := r.obj()["app_metadata"].(map[string]any)["providers"].([]any); len(ps) != 2 {
+		t.Errorf("providers %v", ps)
+	}
+	var ghID string
+	for _, i := range idents {
+		if m := i.(map[string]any); m["provider"] == "github" {
+			ghID = m["identity_id"].(string)
+		}
+	}
+	// The linked identity signs in as the same user.
+	r = e.do("GET", "/authorize?provider=github", nil)
+	loc, _ := url.Parse(r.Header.Get("Location"))
+	back, err = e.h.CompleteOAuth(t.Context(), loc.Query().Get("state"), gotrue.ProviderUser{ID: "gh-7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals, _ := url.ParseQuery(strings.SplitN(back, "#", 2)[1])
+	if claims(t, vals.Get("access_token"))["sub"] != s["user"].(map[string]any)["id"] {
+		t.Error("linked identity signed in as another user")
+	}
+	// Another user cannot take the identity.
+	o := e.confirmedUser("o@example.com", "o-password-1")
+	r = e.do("GET", "/user/identities/authorize?provider=github&skip_http_redirect=true", nil, bearerOpt(o["access_token"].(string)))
+	u, _ = url.Parse(r.str("url"))
+	if _, err := e.h.CompleteOAuth(t.Context(), u.Query().Get("state"), gotrue.ProviderUser{ID: "gh-7"}); err == nil || !strings.Contains(err.Error(), "identity_already_exists") {
+		t.Errorf("identity stolen: %v", err)
+	}
+
+	e.expect(e.do("DELETE", "/user/identities/"+ghID, nil, bearerOpt(at)), 200, "unlink")
+	r = e.do("GET", "/user", nil, bearerOpt(at))
+	if len(r.obj()["identities"].([]any)) != 1 {
+		t.Errorf("after unlink: %s", r.Raw)
+	}
+	emailID := r.obj()["identities"].([]any)[0].(map[string]any)["identity_id"].(string)
+	r = e.do("DELETE", "/user/identities/"+emailID, nil, bearerOpt(at))
+	e.expect(r, 422, "last identity")
+	if r.str("error_code") != "single_identity_not_deletable" {
+		t.Errorf("%s", r.Raw)
+	}
+	e.expect(e.do("DELETE", "/user/identities/"+ghID, nil, bearerOpt(at)), 404, "unknown identity")
+
+	off := newEnv(t, func(c *gotrue.Config) { c.DisableManualLinking = true })
+	e2 := off.confirmedUser("m@example.com", "m-password-1")
+	r = off.do("GET", "/user/identities/authorize?provider=github&skip_http_redirect=true", nil, bearerOpt(e2["access_token"].(string)))
+	off.expect(r, 422, "manual linking disabled")
+}

@@ -60,6 +60,10 @@ type Config struct {
 	// UpdatePasswordRequireReauthentication makes PUT /user with a password
 	// require the nonce sent by GET /reauthenticate.
 	UpdatePasswordRequireReauthentication bool
+	// DisableManualLinking refuses linking and unlinking identities
+	// (/user/identities/…). GoTrue disables manual linking by default; the
+	// emulator enables it so every client call can be exercised.
+	DisableManualLinking bool
 	// ExternalProviders maps a provider name ("github", "google", …) to its
 	// configuration; only configured providers are enabled for /authorize.
 	ExternalProviders map[string]ProviderConfig

@@ -40,9 +40,10 @@
 //	GET /admin/users/{id}/factors, PUT|DELETE /admin/users/{id}/factors/{factorID}
 //	GET /admin/audit
 //
-// Answered 501 (error_code "not_implemented"): SSO and
-// SAML routes, identity linking (/user/identities/...), the OAuth server
-// admin routes, and the id_token and web3 grants.
+//	GET /user/identities/authorize, DELETE /user/identities/{id}
+//
+// Answered 501 (error_code "not_implemented"): SSO and SAML routes, the
+// OAuth server admin routes, and the id_token and web3 grants.
 //
 // External OAuth providers are emulated: GET /authorize redirects to the
 // configured provider URL with a state; the login is completed by

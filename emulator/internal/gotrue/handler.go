@@ -86,6 +86,8 @@ func (h *Handler) routes() {
 	h.handle("GET /authorize", h.authorize)
 	h.handle("GET /callback", h.callback)
 	h.handle("POST /callback", h.callback)
+	h.handle("GET /user/identities/authorize", h.linkIdentityAuthorize)
+	h.handle("DELETE /user/identities/{id}", h.unlinkIdentity)
 	h.handle("POST /factors", h.enrollFactor)
 	h.handle("POST /factors/{id}/challenge", h.challengeFactor)
 	h.handle("POST /factors/{id}/verify", h.verifyFactor)
@@ -103,7 +105,6 @@ func (h *Handler) routes() {
 	h.handle("GET /admin/audit", h.adminAudit)
 	for _, route := range []string{
 		"POST /sso", "GET /sso/saml/metadata", "POST /sso/saml/acs",
-		"GET /user/identities/authorize", "DELETE /user/identities/{id}",
 		"GET /admin/sso/providers", "POST /admin/sso/providers",
 		"POST /admin/oauth/clients", "GET /admin/oauth/clients",
 	} {

@@ -39,34 +39,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
 		state, uuid.NewString(), strings.ToLower(pkce.CodeChallengeMethod), pkce.CodeChallenge, name, now, redirectTo); err != nil {
 		return internal(err)
 	}
-	scopes := append([]string(nil), prov.Scopes...)
-	if s := q.Get("scopes"); s != "" {
-		scopes = append(scopes, strings.Fields(s)...)
-	}
-	callback := prov.RedirectURI
-	if callback == "" {
-		callback = h.externalURL(r) + "/callback"
-	}
-	v := url.Values{
-		"client_id":     {prov.ClientID},
-		"redirect_to":   {redirectTo},
-		"redirect_uri":  {callback},
-		"response_type": {"code"},
-		"state":         {state.String()},
-	}
-	if len(scopes) > 0 {
-		v.Set("scope", strings.Join(scopes, " "))
-	}
-	for k, vals := range q {
-		if !isAuthorizeParam(k) {
-			v[k] = vals
-		}
-	}
-	sep := "?"
-	if strings.Contains(prov.AuthorizeURL, "?") {
-		sep = "&"
-	}
-	target := prov.AuthorizeURL + sep + v.Encode()
+	target := h.providerURL(r, prov, state, redirectTo, q)
 	if q.Get("skip_http_redirect") == "true" {
 		writeJSON(w, http.StatusOK, map[string]string{"url": target})
 		return nil
@@ -131,18 +104,26 @@ func (h *Handler) completeOAuth(ctx context.Context, r *http.Request, state uuid
 	var location string
 	err := h.tx(ctx, func(tx pgx.Tx) error {
 		var provider, challenge, redirectTo, code string
+		var method string
 		var userID *uuid.UUID
 		var created time.Time
-		err := tx.QueryRow(ctx, `select provider_type, code_challenge, coalesce(redirect_to, ''), auth_code, user_id, created_at
-			from auth.flow_state where id = $1 and authentication_method = 'oauth' for update`, state).
-			Scan(&provider, &challenge, &redirectTo, &code, &userID, &created)
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (userID != nil || h.now().After(created.Add(oauthStateExpiry)))) {
+		var issued *time.Time
+		err := tx.QueryRow(ctx, `select provider_type, code_challenge, coalesce(redirect_to, ''), auth_code, user_id, created_at,
+			auth_code_issued_at, authentication_method
+			from auth.flow_state where id = $1 and authentication_method in ('oauth', 'link_identity') for update`, state).
+			Scan(&provider, &challenge, &redirectTo, &code, &userID, &created, &issued, &method)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && (issued != nil || h.now().After(created.Add(oauthStateExpiry)))) {
 			return ErrUnknownState
 		}
 		if err != nil {
 			return err
 		}
-		u, err := h.oauthUser(ctx, tx, provider, pu)
+		var u *user
+		if method == "link_identity" && userID != nil {
+			u, err = h.linkIdentity(ctx, tx, *userID, provider, pu)
+		} else {
+			u, err = h.oauthUser(ctx, tx, provider, pu)
+		}
 		if err != nil {
 			return err
 		}
@@ -193,19 +174,7 @@ func (h *Handler) oauthUser(ctx context.Context, tx pgx.Tx, provider string, pu 
 		}
 		email = e
 	}
-	data := map[string]any{"sub": pu.ID, "provider_id": pu.ID, "iss": provider, "email_verified": pu.EmailVerified, "phone_verified": false}
-	if email != "" {
-		data["email"] = email
-	}
-	if pu.Name != "" {
-		data["name"], data["full_name"] = pu.Name, pu.Name
-	}
-	if pu.AvatarURL != "" {
-		data["avatar_url"], data["picture"] = pu.AvatarURL, pu.AvatarURL
-	}
-	for k, v := range pu.Extra {
-		data[k] = v
-	}
+	data := providerIdentityData(provider, pu)
 	var uid uuid.UUID
 	err := tx.QueryRow(ctx, `select user_id from auth.identities where provider = $1 and provider_id = $2`, provider, pu.ID).Scan(&uid)
 	switch {
@@ -242,25 +211,33 @@ func (h *Handler) oauthUser(ctx context.Context, tx pgx.Tx, provider string, pu 
 		if err != nil {
 			return nil, err
 		}
-	} else {
-		providers, _ := u.AppMeta["providers"].([]any)
-		list := []string{}
-		for _, p := range providers {
-			if s, ok := p.(string); ok && s != provider {
-				list = append(list, s)
-			}
-		}
-		list = append(list, provider)
-		if _, err := tx.Exec(ctx, `update auth.users set raw_app_meta_data = raw_app_meta_data || jsonb_build_object('providers', $2::jsonb), updated_at = $3 where id = $1`,
-			u.ID, mustJSON(list), now); err != nil {
-			return nil, err
-		}
 	}
 	if _, err := tx.Exec(ctx, `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at, id)
 		values ($1, $2, $3, $4, $5, $5, $5, $6)`, pu.ID, u.ID, mustJSON(data), provider, now, uuid.New()); err != nil {
 		return nil, err
 	}
+	if err := syncProviders(ctx, tx, u.ID, now); err != nil {
+		return nil, err
+	}
 	return findUserByID(ctx, tx, u.ID)
+}
+
+// providerIdentityData is the identity_data of a provider identity.
+func providerIdentityData(provider string, pu ProviderUser) map[string]any {
+	data := map[string]any{"sub": pu.ID, "provider_id": pu.ID, "iss": provider, "email_verified": pu.EmailVerified, "phone_verified": false}
+	if pu.Email != "" {
+		data["email"] = strings.ToLower(strings.TrimSpace(pu.Email))
+	}
+	if pu.Name != "" {
+		data["name"], data["full_name"] = pu.Name, pu.Name
+	}
+	if pu.AvatarURL != "" {
+		data["avatar_url"], data["picture"] = pu.AvatarURL, pu.AvatarURL
+	}
+	for k, v := range pu.Extra {
+		data[k] = v
+	}
+	return data
 }
 
 func nullable(s string) any {

@@ -251,6 +251,9 @@ func (h *Handler) pkceGrant(w http.ResponseWriter, r *http.Request) error {
 		if u.banned(h.now()) {
 			return errUserBanned
 		}
+		if method == "link_identity" {
+			method = "oauth"
+		}
 		session, err = h.createSession(ctx, r, tx, u, method)
 		return err
 	})
