@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/supakit/supakit/auth"
 	"github.com/supakit/supakit/functions"
 	"github.com/supakit/supakit/storage"
 	"github.com/supakit/supakit/transport"
@@ -40,6 +41,7 @@ type Client struct {
 
 	rest, auth, storage, functions *transport.Transport
 
+	authClient      *auth.Client
 	storageClient   *storage.Client
 	functionsClient *functions.Client
 }
@@ -50,6 +52,7 @@ type options struct {
 	schema string
 	tokens transport.TokenSource
 	retry  *transport.RetryPolicy
+	auth   []auth.Option
 }
 
 // Option configures [New]. Options may fail; New returns their errors.
@@ -125,6 +128,15 @@ func WithRetryPolicy(p transport.RetryPolicy) Option {
 	}
 }
 
+// WithAuthOptions configures the Auth client ([Client.Auth]): session
+// store, flow type, refresh margin, event hooks.
+func WithAuthOptions(opts ...auth.Option) Option {
+	return func(o *options) error {
+		o.auth = append(o.auth, opts...)
+		return nil
+	}
+}
+
 // New returns a client for the project at rawURL (e.g.
 // https://xyz.supabase.co) with its anon, service-role or new-format key.
 func New(rawURL, key string, opts ...Option) (*Client, error) {
@@ -168,13 +180,13 @@ func New(rawURL, key string, opts ...Option) (*Client, error) {
 	if o.retry != nil {
 		c.retry = *o.retry
 	}
-	if err := c.build(); err != nil {
+	if err := c.build(o.auth); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *Client) build() error {
+func (c *Client) build(authOpts []auth.Option) error {
 	root := strings.TrimRight(c.base.String(), "/")
 	mk := func(path string, tokens transport.TokenSource) (*transport.Transport, error) {
 		return transport.New(transport.Config{
@@ -188,11 +200,19 @@ func (c *Client) build() error {
 		})
 	}
 	var err error
-	if c.rest, err = mk("/rest/v1", c.tokens); err != nil {
-		return fmt.Errorf("supakit: %w", err)
-	}
 	// Auth calls choose their bearer per call (the session's token).
 	if c.auth, err = mk("/auth/v1", nil); err != nil {
+		return fmt.Errorf("supakit: %w", err)
+	}
+	if c.authClient, err = auth.New(c.auth, authOpts...); err != nil {
+		return fmt.Errorf("supakit: %w", err)
+	}
+	if c.tokens == nil {
+		// The signed-in user's session, refreshed as needed; signed out,
+		// requests carry the project key alone.
+		c.tokens = c.authClient
+	}
+	if c.rest, err = mk("/rest/v1", c.tokens); err != nil {
 		return fmt.Errorf("supakit: %w", err)
 	}
 	if c.storage, err = mk("/storage/v1", c.tokens); err != nil {
@@ -209,6 +229,13 @@ func (c *Client) build() error {
 	}
 	return nil
 }
+
+// Auth returns the Auth client (/auth/v1). Unless [WithTokenSource] was
+// given, its session feeds the other services: once a user signs in, REST,
+// Storage and Functions calls carry that user's access token, refreshed
+// before it expires. Copies made with [Client.WithAccessToken] share this
+// Auth client but act as the token they were given.
+func (c *Client) Auth() *auth.Client { return c.authClient }
 
 // Storage returns the Storage client (/storage/v1), acting with this
 // client's identity.
@@ -241,8 +268,9 @@ func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // WithAccessToken returns a shallow copy whose REST, Storage and Functions
 // calls carry accessToken as the user's bearer token: the copy acts as that
-// user under Row Level Security, on the same connection pool. An empty token
-// returns a copy that acts with the project key alone.
+// user under Row Level Security, on the same connection pool, whatever the
+// Auth session holds. An empty token returns a copy that acts with the
+// project key alone.
 func (c *Client) WithAccessToken(accessToken string) *Client {
 	cp := *c
 	if accessToken == "" {

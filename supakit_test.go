@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/supakit/supakit"
+	"github.com/supakit/supakit/auth"
 	"github.com/supakit/supakit/transport"
 )
 
@@ -176,5 +177,58 @@ func TestServicesActAsTheClient(t *testing.T) {
 	}
 	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("got\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestSignedInSessionFeedsServices(t *testing.T) {
+	const userToken = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1MSIsImV4cCI6NDEwMjQ0NDgwMH0.c2ln"
+	var seen []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/auth/v1/token" {
+			w.Write([]byte(`{"access_token":"` + userToken + `","token_type":"bearer","expires_in":3600,"expires_at":4102444800,"refresh_token":"r1","user":{"id":"u1","aud":"authenticated","role":"authenticated","email":"a@example.com"}}`))
+			return
+		}
+		seen = append(seen, r.URL.Path+" "+r.Header.Get("Authorization"))
+		w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	c, err := supakit.New(srv.URL, anonKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	call := func() {
+		resp, err := c.Rest().Do(ctx, &transport.Request{Method: "GET", Path: "/t"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		transport.DrainClose(resp)
+	}
+	call()
+	if _, err := c.Auth().SignInWithPassword(ctx, auth.PasswordCredentials{Email: "a@example.com", Password: "secret-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	call()
+	if _, err := c.Storage().ListBuckets(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"/rest/v1/t Bearer " + anonKey, "/rest/v1/t Bearer " + userToken, "/storage/v1/bucket Bearer " + userToken}
+	if strings.Join(seen, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+	// An explicit token source wins over the session.
+	c2, err := supakit.New(srv.URL, anonKey, supakit.WithTokenSource(transport.StaticToken("fixed.tok.en")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen = nil
+	resp, err := c2.Rest().Do(ctx, &transport.Request{Method: "GET", Path: "/t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport.DrainClose(resp)
+	if len(seen) != 1 || seen[0] != "/rest/v1/t Bearer fixed.tok.en" {
+		t.Fatalf("got %q", seen)
 	}
 }
