@@ -74,3 +74,37 @@ func TestRegisteredFunction(t *testing.T) {
 		t.Fatalf("unregistered function answers %d", status)
 	}
 }
+
+// TestParallelStarts: emulators started at the same time on one server
+// (each with its own database) all come up and stay isolated.
+func TestParallelStarts(t *testing.T) {
+	const n = 4
+	urls := make(chan string, n)
+	t.Run("group", func(t *testing.T) {
+		for i := range n {
+			t.Run(string(rune('a'+i)), func(t *testing.T) {
+				t.Parallel()
+				srv := start(t, emulator.Config{})
+				if _, err := srv.Pool().Exec(context.Background(), "create table mine (x int); insert into mine values (1)"); err != nil {
+					t.Fatal(err)
+				}
+				if err := srv.ReloadSchema(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				status, body := send(t, "GET", srv.URL+"/rest/v1/mine?select=x", "", map[string]string{"apikey": srv.ServiceRoleKey})
+				if status != http.StatusOK || body != `[{"x":1}]` {
+					t.Fatalf("%d %s", status, body)
+				}
+				urls <- srv.DatabaseURL
+			})
+		}
+	})
+	close(urls)
+	seen := map[string]bool{}
+	for u := range urls {
+		if seen[u] {
+			t.Fatalf("two emulators shared the database %s", u)
+		}
+		seen[u] = true
+	}
+}
