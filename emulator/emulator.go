@@ -44,6 +44,9 @@ type Config struct {
 	DatabaseURL string
 	// FreshDatabase runs the emulator on a new, uniquely named database,
 	// dropped on Close: parallel tests are isolated from each other.
+	// Without it the database named by the URL is used as it is, and gains
+	// what the emulator needs (Supabase's roles, the auth and storage
+	// schemas), as a Supabase project's database has them.
 	FreshDatabase bool
 	// Throwaway forces a throwaway cluster even when a server answers.
 	Throwaway bool
