@@ -333,3 +333,22 @@ func TestLinkAndUnlinkIdentity(t *testing.T) {
 	r = off.do("GET", "/user/identities/authorize?provider=github&skip_http_redirect=true", nil, bearerOpt(e2["access_token"].(string)))
 	off.expect(r, 422, "manual linking disabled")
 }
+
+func TestIDTokenGrant(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	tok, err := e.h.SignIDToken("github", gotrue.ProviderUser{ID: "gh-9", Email: "idt@example.com", EmailVerified: true}, "nonce-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": tok, "nonce": "nonce-123"})
+	e.expect(r, 200, "id_token grant")
+	if r.str("user", "email") != "idt@example.com" || r.str("user", "app_metadata", "provider") != "github" {
+		t.Errorf("user %s", r.Raw)
+	}
+	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": tok, "nonce": "other"}), 400, "nonce mismatch")
+	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "google", "id_token": tok}), 400, "disabled provider")
+	forged := signKey(t, map[string]any{"iss": "gitlab", "sub": "x"})
+	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": forged}), 400, "wrong issuer")
+	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": "garbage"}), 400, "garbage")
+}

@@ -27,7 +27,7 @@
 //
 //	GET  /health, /settings, /.well-known/jwks.json
 //	POST /signup                      email or phone + password; anonymous without either
-//	POST /token?grant_type=password|refresh_token|pkce
+//	POST /token?grant_type=password|refresh_token|pkce|id_token (ID tokens from [Handler.SignIDToken])
 //	POST /otp, /magiclink, /recover, /resend
 //	POST /verify, GET /verify         signup, invite, magiclink, recovery, email_change,
 //	                                  email, sms, phone_change; token or token_hash
@@ -43,7 +43,7 @@
 //	GET /user/identities/authorize, DELETE /user/identities/{id}
 //
 // Answered 501 (error_code "not_implemented"): SSO and SAML routes, the
-// OAuth server admin routes, and the id_token and web3 grants.
+// OAuth server admin routes, and the web3 grant.
 //
 // External OAuth providers are emulated: GET /authorize redirects to the
 // configured provider URL with a state; the login is completed by

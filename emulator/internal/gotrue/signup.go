@@ -1,7 +1,6 @@
 package gotrue
 
 import (
-	"context"
 	"errors"
 	"net/http"
 
@@ -170,9 +169,4 @@ func (h *Handler) signInAnonymously(w http.ResponseWriter, r *http.Request, p si
 	}
 	h.writeSession(w, http.StatusOK, session, false)
 	return nil
-}
-
-// sessionFor is a helper for handlers that end by signing a user in.
-func (h *Handler) sessionFor(ctx context.Context, r *http.Request, tx pgx.Tx, u *user, method string) (*tokenResponse, error) {
-	return h.createSession(ctx, r, tx, u, method)
 }

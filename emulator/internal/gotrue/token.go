@@ -22,7 +22,9 @@ func (h *Handler) token(w http.ResponseWriter, r *http.Request) error {
 		return h.refreshGrant(w, r)
 	case "pkce":
 		return h.pkceGrant(w, r)
-	case "id_token", "web3":
+	case "id_token":
+		return h.idTokenGrant(w, r)
+	case "web3":
 		return notImplemented("POST /token?grant_type=" + r.URL.Query().Get("grant_type"))
 	default:
 		return badRequest("invalid_credentials", "unsupported_grant_type")
