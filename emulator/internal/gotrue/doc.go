@@ -39,7 +39,6 @@
 //	GET|POST /admin/users, GET|PUT|DELETE /admin/users/{id},
 //	GET /admin/users/{id}/factors, PUT|DELETE /admin/users/{id}/factors/{factorID}
 //	GET /admin/audit
-//
 //	GET /user/identities/authorize, DELETE /user/identities/{id}
 //
 // Answered 501 (error_code "not_implemented"): SSO and SAML routes, the
@@ -50,6 +49,10 @@
 // [Handler.CompleteOAuth] (or GET /callback?state=…&provider_id=…&email=…),
 // which ends in redirect_to?code=… for PKCE flows, to be exchanged at
 // POST /token?grant_type=pkce, or in a redirect_to#access_token=… fragment.
+//
+// Rate limits on mails and texts ([Config.MaxFrequency]) are off unless
+// configured. Messages reach the outbox only when the request's transaction
+// commits.
 //
 // A Handler is safe for concurrent use.
 package gotrue
