@@ -20,7 +20,7 @@ func BenchmarkTypical(b *testing.B) {
 	b.ReportAllocs()
 	var r query.Request
 	var err error
-	for b.Loop() {
+	cpuPerOp(b, func() {
 		r, err = query.For[Character]().
 			Select(&ch.ID, &ch.Name, &ch.Score, &ch.Active, &ch.Born).
 			Where(
@@ -34,7 +34,7 @@ func BenchmarkTypical(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 	_ = r
 }
 
@@ -50,11 +50,11 @@ func BenchmarkTypicalReused(b *testing.B) {
 		).
 		Order(query.Desc(&ch.Score)).
 		Range(0, 24)
-	for b.Loop() {
+	cpuPerOp(b, func() {
 		if _, err := q.Read(); err != nil {
 			b.Fatal(err)
 		}
-	}
+	})
 }
 
 // BenchmarkHandWritten is the same request written by hand with the
@@ -62,7 +62,7 @@ func BenchmarkTypicalReused(b *testing.B) {
 func BenchmarkHandWritten(b *testing.B) {
 	b.ReportAllocs()
 	var s string
-	for b.Loop() {
+	cpuPerOp(b, func() {
 		var in strings.Builder
 		in.WriteString("in.(")
 		for i, n := range benchNames {
@@ -89,6 +89,6 @@ func BenchmarkHandWritten(b *testing.B) {
 		sb.WriteString(url.QueryEscape("(active.eq.true,id.lt." + strconv.Itoa(100) + ")"))
 		sb.WriteString("&order=score.desc&offset=0&limit=25")
 		s = sb.String()
-	}
+	})
 	_ = s
 }

@@ -350,10 +350,10 @@ func (e *encoder) filter(f *Filter, sc scope) {
 			e.buf = append(e.buf, "not."...)
 		}
 		e.buf = append(e.buf, "or=%28"...)
-		e.buf = appendForm(e.buf, f.raw)
+		e.buf = appendForm(e.buf, f.val.s)
 		e.buf = append(e.buf, "%29"...)
 	case fScope:
-		p, tbl, err := e.scopePath(f.scope, sc)
+		p, tbl, err := e.scopePath(*f.scope, sc)
 		if err != nil {
 			e.errs = append(e.errs, err)
 			return
@@ -398,7 +398,7 @@ func (e *encoder) filter(f *Filter, sc scope) {
 		case fRaw:
 			e.buf = appendForm(e.buf, f.op)
 			e.buf = append(e.buf, '.')
-			e.buf = appendForm(e.buf, f.raw)
+			e.buf = appendForm(e.buf, f.val.s)
 		}
 	}
 }
@@ -506,7 +506,7 @@ func (e *encoder) tree(f *Filter, gs scope) {
 			e.buf = append(e.buf, "not."...)
 		}
 		e.buf = append(e.buf, "or%28"...)
-		e.buf = appendForm(e.buf, f.raw)
+		e.buf = appendForm(e.buf, f.val.s)
 		e.buf = append(e.buf, "%29"...)
 		return
 	case fScope:
@@ -537,7 +537,7 @@ func (e *encoder) tree(f *Filter, gs scope) {
 	case fRaw:
 		e.buf = appendForm(e.buf, f.op)
 		e.buf = append(e.buf, '.')
-		e.buf = appendForm(e.buf, f.raw)
+		e.buf = appendForm(e.buf, f.val.s)
 	}
 }
 

@@ -15,12 +15,11 @@ import (
 // colRef is a resolved column: a typed column of a table, a relation (for
 // is filters on embedded resources), or a named column (verbatim text).
 type colRef struct {
-	col    *schema.Column   // typed column; with suffix for a JSON path
-	rel    *schema.Relation // relation (is null on an embedded resource)
-	name   string           // named column: verbatim
-	suffix string           // JSON path after a typed column ("->a->>b")
-	json   bool             // operands are encoded as JSON
-	err    error
+	col  *schema.Column   // typed column; with suffix for a JSON path
+	rel  *schema.Relation // relation (is null on an embedded resource)
+	text string           // named column: its verbatim text; typed column: a JSON path suffix ("->a->>b")
+	json bool             // operands are encoded as JSON
+	err  error
 }
 
 // table returns the table the column belongs to, nil for named columns.
@@ -38,11 +37,11 @@ func (c *colRef) table() *schema.Table {
 func (c *colRef) display() string {
 	switch {
 	case c.col != nil:
-		return c.col.Table.Type.Name() + "." + c.col.GoName + " (" + c.col.Name + c.suffix + ")"
+		return c.col.Table.Type.Name() + "." + c.col.GoName + " (" + c.col.Name + c.text + ")"
 	case c.rel != nil:
 		return c.rel.Table.Type.Name() + "." + c.rel.GoName + " (" + c.rel.Key() + ")"
 	}
-	return c.name
+	return c.text
 }
 
 // appendName appends the column's name (form-encoded) as written in a
@@ -51,11 +50,11 @@ func (c *colRef) appendName(b []byte) []byte {
 	switch {
 	case c.col != nil:
 		b = appendIdentForm(b, c.col.Name)
-		return appendForm(b, c.suffix)
+		return appendForm(b, c.text)
 	case c.rel != nil:
 		return appendIdentForm(b, c.rel.Key())
 	}
-	return appendForm(b, c.name)
+	return appendForm(b, c.text)
 }
 
 // ErrColumn is matched by errors about a column argument: a pointer that
@@ -203,7 +202,7 @@ func register[V any](ref colRef) *V {
 // registered while it is reachable and forgotten after it is garbage
 // collected; do not write through it.
 func Col[V any](name string) *V {
-	ref := colRef{name: name}
+	ref := colRef{text: name}
 	if name == "" || strings.ContainsAny(name, "\x00") {
 		ref.err = columnError("empty or invalid column name "+quoteErr(name), nil)
 	}
@@ -213,7 +212,7 @@ func Col[V any](name string) *V {
 // JSONCol is Col for a JSON path whose result is compared as JSON (path
 // ending in ->): values are JSON-encoded, so a string "x" becomes "\"x\"".
 func JSONCol[V any](name string) *V {
-	ref := colRef{name: name, json: true}
+	ref := colRef{text: name, json: true}
 	if name == "" || strings.ContainsAny(name, "\x00") {
 		ref.err = columnError("empty or invalid column name "+quoteErr(name), nil)
 	}
@@ -234,7 +233,7 @@ func JSONPath[V, J any](col *J, path string) *V {
 		} else if err := checkJSONPath(path); err != "" {
 			ref.err = columnError("JSON path "+quoteErr(path)+" on "+ref.display()+": "+err, nil)
 		} else {
-			ref.suffix = path
+			ref.text = path
 			ref.json = !strings.Contains(path[strings.LastIndex(path, "->"):], "->>")
 		}
 	}

@@ -37,8 +37,7 @@ type Filter struct {
 	val   value
 	vals  []value
 	kids  []Filter
-	scope scopeRef
-	raw   string
+	scope *scopeRef // On only
 	err   error
 }
 
@@ -61,7 +60,7 @@ func (f *Filter) collectErrs(errs *[]error) {
 	if f.col.err != nil {
 		*errs = append(*errs, f.col.err)
 	}
-	if f.scope.err != nil {
+	if f.scope != nil && f.scope.err != nil {
 		*errs = append(*errs, f.scope.err)
 	}
 	for i := range f.kids {
@@ -376,7 +375,7 @@ func Match(m map[string]any) Filter {
 	sort.Strings(keys)
 	kids := make([]Filter, 0, len(m))
 	for _, k := range keys {
-		ref := colRef{name: k}
+		ref := colRef{text: k}
 		if k == "" || strings.IndexByte(k, 0) >= 0 {
 			ref.err = columnError("empty or invalid column name "+quoteErr(k), nil)
 		}
@@ -422,12 +421,15 @@ func validOp(op string) bool {
 	return false
 }
 
+// rawText is raw text kept verbatim (checked for NUL by the caller).
+func rawText(s string) value { return value{k: vText, s: s} }
+
 // Raw is a filter in PostgREST's own syntax, sent verbatim:
 // Raw("name", "in", `("Han","Yoda")`) gives name=in.("Han","Yoda"). The
 // operator must be one PostgREST knows (optionally prefixed by "not.");
 // column and value are not quoted or checked.
 func Raw(column, operator, value string) Filter {
-	f := Filter{kind: fRaw, op: operator, col: colRef{name: column}, raw: value}
+	f := Filter{kind: fRaw, op: operator, col: colRef{text: column}, val: rawText(value)}
 	if column == "" || strings.IndexByte(column, 0) >= 0 {
 		f.col.err = columnError("empty or invalid column name "+quoteErr(column), nil)
 	}
@@ -443,7 +445,7 @@ func Raw(column, operator, value string) Filter {
 // OrRaw is an or group in PostgREST's syntax, sent verbatim inside the
 // parentheses: OrRaw("id.eq.2,name.eq.Han") gives or=(id.eq.2,name.eq.Han).
 func OrRaw(expr string) Filter {
-	f := Filter{kind: fOrRaw, raw: expr}
+	f := Filter{kind: fOrRaw, val: rawText(expr)}
 	if expr == "" || strings.IndexByte(expr, 0) >= 0 {
 		f.err = errors.New("query: empty or invalid or expression")
 	}
@@ -501,7 +503,8 @@ func Not(f Filter) Filter {
 // schema.Table.EmbedPath); On is needed when it is not, with named
 // columns, and for OrRaw.
 func On(rel any, fs ...Filter) Filter {
-	return Filter{kind: fScope, scope: scopeOf(rel), kids: slices.Clone(fs)}
+	sc := scopeOf(rel)
+	return Filter{kind: fScope, scope: &sc, kids: slices.Clone(fs)}
 }
 
 // columnRef is the colRef of a column known by its metadata.

@@ -257,7 +257,7 @@ func (q Query) Select(items ...any) Query {
 		sel[i] = item(x)
 	}
 	if len(items) == 0 {
-		sel = []Item{{kind: iRaw, raw: "*"}}
+		sel = []Item{rawItem("*", nil)}
 	}
 	q.sel = sel
 	if !q.selSet {

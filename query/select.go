@@ -18,37 +18,67 @@ const (
 )
 
 // Item is one entry of a select list, built by [As], [Cast] or [Embed].
-// Select also takes field pointers and raw strings directly.
+// Select also takes field pointers and raw strings directly. An Item is
+// an immutable value.
 type Item struct {
-	kind     ikind
-	col      colRef
-	alias    string
-	cast     string
-	raw      string
-	scope    scopeRef
-	items    []Item
-	explicit bool // items given (else the target's default select)
-	inner    int8 // 1 inner, -1 left, 0 from the relation tag
-	hint     string
-	hintSet  bool
-	aliasSet bool
-	spread   bool
-	err      error
+	kind ikind
+	col  colRef   // iCol: the column; iRaw: col.text is the text; col.err: the item's error
+	x    *itemExt // options, shared between copies and never modified
+}
+
+type itemExt struct {
+	alias, cast, hint string
+	aliasSet, hintSet bool
+	explicit          bool // Embed items given (else the target's default select)
+	spread            bool
+	inner             int8 // 1 inner, -1 left, 0 from the relation tag
+	scope             scopeRef
+	items             []Item
+	err               error
+}
+
+var noExt itemExt
+
+func (it *Item) opts() *itemExt {
+	if it.x == nil {
+		return &noExt
+	}
+	return it.x
+}
+
+// with returns a copy of it whose options are changed by f.
+func (it Item) with(f func(x *itemExt)) Item {
+	var x itemExt
+	if it.x != nil {
+		x = *it.x
+	}
+	f(&x)
+	it.x = &x
+	return it
+}
+
+func (it Item) fail(err error) Item {
+	return it.with(func(x *itemExt) { x.err = errors.Join(x.err, err) })
 }
 
 func (it *Item) collectErrs(errs *[]error) {
-	if it.err != nil {
-		*errs = append(*errs, it.err)
-	}
 	if it.col.err != nil {
 		*errs = append(*errs, it.col.err)
 	}
-	if it.scope.err != nil {
-		*errs = append(*errs, it.scope.err)
+	x := it.opts()
+	if x.err != nil {
+		*errs = append(*errs, x.err)
 	}
-	for i := range it.items {
-		it.items[i].collectErrs(errs)
+	if x.scope.err != nil {
+		*errs = append(*errs, x.scope.err)
 	}
+	for i := range x.items {
+		x.items[i].collectErrs(errs)
+	}
+}
+
+func rawItem(s string, err error) Item {
+	return Item{kind: iRaw, col: colRef{text: s, err: err}}
 }
 
 // item converts an argument of Select, As, Cast or Embed.
@@ -59,21 +89,21 @@ func item(x any) Item {
 	case string:
 		s := stripSpaces(v)
 		if s == "" {
-			return Item{kind: iRaw, err: errors.New("query: empty select item (pass a field pointer, not the field's value)")}
+			return rawItem("", errors.New("query: empty select item (pass a field pointer, not the field's value)"))
 		}
 		if strings.IndexByte(s, 0) >= 0 {
-			return Item{kind: iRaw, err: errors.New("query: select item contains a NUL byte")}
+			return rawItem("", errors.New("query: select item contains a NUL byte"))
 		}
-		return Item{kind: iRaw, raw: s}
+		return rawItem(s, nil)
 	case nil:
-		return Item{kind: iRaw, err: errors.New("query: nil select item")}
+		return rawItem("", errors.New("query: nil select item"))
 	}
 	if reflect.TypeOf(x).Kind() != reflect.Pointer {
-		return Item{kind: iRaw, err: errors.New("query: select item of type " + reflect.TypeOf(x).String() + ": pass a field pointer (&c.Field), an Item or a string")}
+		return rawItem("", errors.New("query: select item of type "+reflect.TypeOf(x).String()+": pass a field pointer (&c.Field), an Item or a string"))
 	}
 	ref, rel := refOfAny(x)
 	if rel != nil {
-		return Item{kind: iEmbed, scope: scopeRef{rel: rel}}
+		return Item{kind: iEmbed, x: &itemExt{scope: scopeRef{rel: rel}}}
 	}
 	return Item{kind: iCol, col: ref}
 }
@@ -101,31 +131,18 @@ func stripSpaces(s string) string {
 
 // As renames a selected column or embedded resource: As("display_name",
 // &c.Name) gives display_name:name.
-func As(alias string, x any) Item {
-	it := item(x)
-	if alias == "" || strings.IndexByte(alias, 0) >= 0 {
-		it.err = errors.Join(it.err, errors.New("query: empty or invalid alias"))
-	}
-	switch it.kind {
-	case iCol, iEmbed:
-		it.alias, it.aliasSet = alias, true
-	default:
-		it.err = errors.Join(it.err, errors.New("query: As needs a column or an embedded resource, not raw text"))
-	}
-	return it
-}
+func As(alias string, x any) Item { return item(x).As(alias) }
 
 // Cast casts a selected column: Cast(&c.ID, "text") gives id::text.
 func Cast(x any, typ string) Item {
 	it := item(x)
 	if it.kind != iCol {
-		it.err = errors.Join(it.err, errors.New("query: Cast needs a column"))
+		it = it.fail(errors.New("query: Cast needs a column"))
 	}
 	if !configIdent(typ) {
-		it.err = errors.Join(it.err, errors.New("query: invalid cast type "+quoteErr(typ)))
+		it = it.fail(errors.New("query: invalid cast type " + quoteErr(typ)))
 	}
-	it.cast = typ
-	return it
+	return it.with(func(x *itemExt) { x.cast = typ })
 }
 
 // Embed selects an embedded resource: rel is a relation field pointer
@@ -136,12 +153,12 @@ func Cast(x any, typ string) Item {
 // and alias apply unless overridden with [Item.Hint], [Item.Inner],
 // [Item.Left] and [Item.As].
 func Embed(rel any, items ...any) Item {
-	it := Item{kind: iEmbed, scope: scopeOf(rel), explicit: len(items) > 0}
-	it.items = make([]Item, len(items))
-	for i, x := range items {
-		it.items[i] = item(x)
+	x := &itemExt{scope: scopeOf(rel), explicit: len(items) > 0}
+	x.items = make([]Item, len(items))
+	for i, v := range items {
+		x.items[i] = item(v)
 	}
-	return it
+	return Item{kind: iEmbed, x: x}
 }
 
 // Inner makes the embedding an inner join (name!inner(...)).
@@ -152,44 +169,40 @@ func (it Item) Left() Item { return it.join(-1) }
 
 func (it Item) join(j int8) Item {
 	if it.kind != iEmbed {
-		it.err = errors.Join(it.err, errors.New("query: Inner/Left need an embedded resource"))
+		it = it.fail(errors.New("query: Inner/Left need an embedded resource"))
 	}
-	it.inner = j
-	return it
+	return it.with(func(x *itemExt) { x.inner = j })
 }
 
 // Hint sets the foreign key disambiguating the embedding (name!hint(...)).
 func (it Item) Hint(fk string) Item {
 	if it.kind != iEmbed {
-		it.err = errors.Join(it.err, errors.New("query: Hint needs an embedded resource"))
+		it = it.fail(errors.New("query: Hint needs an embedded resource"))
 	}
 	if !configIdent(fk) {
-		it.err = errors.Join(it.err, errors.New("query: invalid hint "+quoteErr(fk)))
+		it = it.fail(errors.New("query: invalid hint " + quoteErr(fk)))
 	}
-	it.hint, it.hintSet = fk, true
-	return it
+	return it.with(func(x *itemExt) { x.hint, x.hintSet = fk, true })
 }
 
 // As renames the item (alias:name).
 func (it Item) As(alias string) Item {
 	if alias == "" || strings.IndexByte(alias, 0) >= 0 {
-		it.err = errors.Join(it.err, errors.New("query: empty or invalid alias"))
+		it = it.fail(errors.New("query: empty or invalid alias"))
 	}
 	if it.kind == iRaw {
-		it.err = errors.Join(it.err, errors.New("query: As needs a column or an embedded resource"))
+		it = it.fail(errors.New("query: As needs a column or an embedded resource, not raw text"))
 	}
-	it.alias, it.aliasSet = alias, true
-	return it
+	return it.with(func(x *itemExt) { x.alias, x.aliasSet = alias, true })
 }
 
 // Spread spreads the embedded resource's columns into the parent
 // (...name(...)); only for to-one relations.
 func (it Item) Spread() Item {
 	if it.kind != iEmbed {
-		it.err = errors.Join(it.err, errors.New("query: Spread needs an embedded resource"))
+		it = it.fail(errors.New("query: Spread needs an embedded resource"))
 	}
-	it.spread = true
-	return it
+	return it.with(func(x *itemExt) { x.spread = true })
 }
 
 // defaultSelects caches DefaultSelect per table type.
@@ -304,56 +317,54 @@ func appendSelect(b []byte, items []Item, t *schema.Table, path []reflect.Type) 
 	var errs []error
 	for i := range items {
 		it := &items[i]
+		x := it.opts()
 		if i > 0 {
 			b = append(b, ',')
 		}
 		switch it.kind {
 		case iRaw:
-			b = append(b, it.raw...)
+			b = append(b, it.col.text...)
 		case iCol:
-			if it.aliasSet {
-				b = appendIdentRaw(b, it.alias)
+			if x.aliasSet {
+				b = appendIdentRaw(b, x.alias)
 				b = append(b, ':')
 			}
-			switch {
-			case it.col.col != nil:
-				if t != nil && it.col.col.Table.Type != t.Type {
+			if c := it.col.col; c != nil {
+				if t != nil && c.Table.Type != t.Type {
 					errs = append(errs, columnError("select: "+it.col.display()+" is not a column of "+t.Type.String()+"; select it inside Embed", nil))
 				}
-				b = appendIdentRaw(b, it.col.col.Name)
-				b = append(b, it.col.suffix...)
-			default:
-				b = append(b, it.col.name...)
+				b = appendIdentRaw(b, c.Name)
 			}
-			if it.cast != "" {
+			b = append(b, it.col.text...)
+			if x.cast != "" {
 				b = append(b, "::"...)
-				b = append(b, it.cast...)
+				b = append(b, x.cast...)
 			}
 		case iEmbed:
-			r := it.scope.rel
+			r := x.scope.rel
 			if r == nil {
-				if it.aliasSet && !it.spread {
-					b = appendIdentRaw(b, it.alias)
+				if x.aliasSet && !x.spread {
+					b = appendIdentRaw(b, x.alias)
 					b = append(b, ':')
 				}
-				if it.spread {
+				if x.spread {
 					b = append(b, "..."...)
 				}
-				b = append(b, it.scope.path...)
-				if it.hint != "" {
+				b = append(b, x.scope.path...)
+				if x.hint != "" {
 					b = append(b, '!')
-					b = append(b, it.hint...)
+					b = append(b, x.hint...)
 				}
-				switch it.inner {
+				switch x.inner {
 				case 1:
 					b = append(b, "!inner"...)
 				case -1:
 					b = append(b, "!left"...)
 				}
 				b = append(b, '(')
-				if it.explicit {
+				if x.explicit {
 					var err error
-					if b, err = appendSelect(b, it.items, nil, nil); err != nil {
+					if b, err = appendSelect(b, x.items, nil, nil); err != nil {
 						errs = append(errs, err)
 					}
 				} else {
@@ -366,18 +377,18 @@ func appendSelect(b []byte, items []Item, t *schema.Table, path []reflect.Type) 
 				errs = append(errs, columnError("select: relation "+r.Table.Type.Name()+"."+r.GoName+" does not belong to "+t.Type.String(), nil))
 			}
 			alias := r.Alias
-			if it.aliasSet {
-				alias = it.alias
+			if x.aliasSet {
+				alias = x.alias
 			}
 			hint := r.Hint
-			if it.hintSet {
-				hint = it.hint
+			if x.hintSet {
+				hint = x.hint
 			}
-			b = appendEmbedHead(b, r, alias, hint, joinOf(r, it.inner), it.spread)
+			b = appendEmbedHead(b, r, alias, hint, joinOf(r, x.inner), x.spread)
 			b = append(b, '(')
-			if it.explicit {
+			if x.explicit {
 				var err error
-				if b, err = appendSelect(b, it.items, r.Target, append(path, r.Target.Type)); err != nil {
+				if b, err = appendSelect(b, x.items, r.Target, append(path, r.Target.Type)); err != nil {
 					errs = append(errs, err)
 				}
 			} else {

@@ -83,6 +83,7 @@ func (b *builder) table(t reflect.Type) (*Table, error) {
 		delete(b.pending, t)
 		return nil, err
 	}
+	tb.index()
 	for _, c := range tb.Columns {
 		if c.PK {
 			tb.PrimaryKey = append(tb.PrimaryKey, c)
@@ -183,7 +184,7 @@ func (b *builder) fields(tb *Table, t reflect.Type, idx []int, base uintptr, emb
 		}
 		tb.Columns = append(tb.Columns, c)
 		tb.byName[c.Name] = c
-		tb.byOffset[off] = append(tb.byOffset[off], fieldRef{col: c})
+		tb.byOffset[off] = append(tb.byOffset[off], fieldRef{off: off, col: c})
 	}
 	return nil
 }
@@ -235,7 +236,7 @@ func (b *builder) relation(tb *Table, f reflect.StructField, tag string, o tagOp
 	r.Target = tt
 	tb.Relations = append(tb.Relations, r)
 	tb.byKey[key] = r
-	tb.byOffset[off] = append(tb.byOffset[off], fieldRef{rel: r})
+	tb.byOffset[off] = append(tb.byOffset[off], fieldRef{off: off, rel: r})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"reflect"
+	"sort"
 	"sync"
 )
 
@@ -29,13 +30,56 @@ type Table struct {
 
 	byName   map[string]*Column
 	byKey    map[string]*Relation
-	byOffset map[uintptr][]fieldRef
+	byOffset map[uintptr][]fieldRef // while building, and for large types
+	slot     []uint16               // offset -> 1 + index in refs of its first field (types up to 64 KiB)
+	refs     []fieldRef             // fields ordered by offset
 	cache    *tableCache
 }
 
 type fieldRef struct {
+	off uintptr
 	col *Column
 	rel *Relation
+}
+
+// fieldsAt returns the columns and relations starting at offset off.
+func (t *Table) fieldsAt(off uintptr) []fieldRef {
+	if t.slot == nil {
+		return t.byOffset[off]
+	}
+	if off >= uintptr(len(t.slot)) || t.slot[off] == 0 {
+		return nil
+	}
+	i := int(t.slot[off]) - 1
+	j := i + 1
+	for j < len(t.refs) && t.refs[j].off == off {
+		j++
+	}
+	return t.refs[i:j]
+}
+
+// index builds the offset slots once all fields are known.
+func (t *Table) index() {
+	size := t.Type.Size()
+	if size == 0 || size > 1<<16-1 {
+		return
+	}
+	for _, c := range t.Columns {
+		t.refs = append(t.refs, fieldRef{off: c.Offset, col: c})
+	}
+	for _, r := range t.Relations {
+		t.refs = append(t.refs, fieldRef{off: r.Offset, rel: r})
+	}
+	sort.SliceStable(t.refs, func(i, j int) bool { return t.refs[i].off < t.refs[j].off })
+	if len(t.refs) >= 1<<16-1 {
+		t.refs = nil
+		return
+	}
+	t.slot = make([]uint16, size)
+	for i := len(t.refs) - 1; i >= 0; i-- {
+		t.slot[t.refs[i].off] = uint16(i + 1)
+	}
+	t.byOffset = nil
 }
 
 type tableCache struct {

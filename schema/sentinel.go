@@ -102,7 +102,7 @@ func resolve(addr uintptr, elem reflect.Type) (Field, error) {
 	if sp.err != nil {
 		return Field{}, &PointerError{Elem: elem, Struct: sp.typ, Offset: off, Detail: sp.err.Error(), Err: sp.err}
 	}
-	refs := sp.tbl.byOffset[off]
+	refs := sp.tbl.fieldsAt(off)
 	for _, r := range refs {
 		if r.col != nil && r.col.Type == elem {
 			return Field{Table: sp.tbl, Column: r.col}, nil
