@@ -433,3 +433,31 @@ func TestColumnFilters(t *testing.T) {
 		})
 	}
 }
+
+func TestItemsImmutable(t *testing.T) {
+	base := query.Embed(&co.Cities, &ci.Name)
+	a := base.Inner().Hint("fk_a")
+	b := base.As("towns")
+	sel := func(it query.Item) string {
+		r, err := query.For[Country]().Select(it).Read()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, _ := r.Params()
+		return ps[0].Value
+	}
+	if got := sel(base); got != "cities(name)" {
+		t.Errorf("base %s", got)
+	}
+	if got := sel(a); got != "cities!fk_a!inner(name)" {
+		t.Errorf("a %s", got)
+	}
+	if got := sel(b); got != "towns:cities(name)" {
+		t.Errorf("b %s", got)
+	}
+	c := query.Cast(&ch.ID, "text")
+	d := c.As("id_text")
+	if r, _ := query.For[Character]().Select(c, d).Read(); !strings.Contains(r.RawQuery, "select=id%3A%3Atext%2Cid_text%3Aid%3A%3Atext") {
+		t.Errorf("cast %s", r.RawQuery)
+	}
+}
