@@ -352,3 +352,62 @@ func TestIDTokenGrant(t *testing.T) {
 	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": forged}), 400, "wrong issuer")
 	e.expect(e.do("POST", "/token?grant_type=id_token", map[string]any{"provider": "github", "id_token": "garbage"}), 400, "garbage")
 }
+
+func TestAdminUpdateFields(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	admin := bearerOpt(e.admin)
+	r := e.do("POST", "/admin/users", map[string]any{"email": "f@example.com", "password": "f-password-1"}, admin)
+	e.expect(r, 200, "create unconfirmed")
+	id := r.str("id")
+	e.expect(e.do("POST", "/token?grant_type=password", map[string]any{"email": "f@example.com", "password": "f-password-1"}), 400, "unconfirmed")
+	r = e.do("PUT", "/admin/users/"+id, map[string]any{"email": "F2@example.com", "password": "f-password-2", "email_confirm": true,
+		"phone": "+15550001111", "phone_confirm": true, "role": "authenticated", "user_metadata": map[string]any{"gone": nil, "k": "v"}}, admin)
+	e.expect(r, 200, "update")
+	if r.str("email") != "f2@example.com" || r.str("phone") != "15550001111" || r.str("email_confirmed_at") == "" || r.str("phone_confirmed_at") == "" {
+		t.Errorf("update: %s", r.Raw)
+	}
+	if um := r.obj()["user_metadata"].(map[string]any); um["k"] != "v" {
+		t.Errorf("user_metadata %v", um)
+	}
+	e.signIn("f2@example.com", "f-password-2")
+	e.expect(e.do("POST", "/token?grant_type=password", map[string]any{"phone": "+15550001111", "password": "f-password-2"}), 200, "phone sign-in")
+	other := e.do("POST", "/admin/users", map[string]any{"email": "g@example.com", "password": "g-password-1"}, admin)
+	e.expect(e.do("PUT", "/admin/users/"+other.str("id"), map[string]any{"email": "f2@example.com"}, admin), 422, "email taken")
+	e.expect(e.do("PUT", "/admin/users/"+other.str("id"), map[string]any{"phone": "+15550001111"}, admin), 422, "phone taken")
+	e.expect(e.do("PUT", "/admin/users/"+other.str("id"), map[string]any{"ban_duration": "forever"}, admin), 400, "bad ban")
+	e.expect(e.do("PUT", "/admin/users/"+other.str("id"), map[string]any{"password": "1"}, admin), 422, "weak password")
+	e.expect(e.do("PUT", "/admin/users/00000000-0000-0000-0000-000000000000", map[string]any{}, admin), 404, "unknown user")
+	e.expect(e.do("POST", "/admin/users", map[string]any{"phone": "+15550002222", "phone_confirm": true, "password": "p-password-1"}, admin), 200, "phone user")
+	e.expect(e.do("POST", "/admin/users", map[string]any{"password": "p-password-1"}, admin), 400, "neither email nor phone")
+}
+
+func TestResendAndDerivedURL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *gotrue.Config) { c.ExternalURL = "" })
+	e.confirmedUser("h@example.com", "h-password-1")
+	at := e.signIn("h@example.com", "h-password-1").str("access_token")
+	e.expect(e.do("PUT", "/user", map[string]any{"email": "h2@example.com"}, bearerOpt(at)), 200, "email change")
+	first := outboxLatest(t, e, "h2@example.com", gotrue.KindEmailChange)
+	if !strings.HasPrefix(first.Link, "http://example.com/auth/v1/verify?") {
+		t.Errorf("link without ExternalURL: %q", first.Link)
+	}
+	e.expect(e.do("POST", "/resend", map[string]any{"type": "email_change", "email": "h2@example.com"}), 200, "resend email_change")
+	if again := outboxLatest(t, e, "h2@example.com", gotrue.KindEmailChange); again.OTP == first.OTP && again.TokenHash == first.TokenHash {
+		t.Error("resend reused the code")
+	}
+	e.expect(e.do("POST", "/resend", map[string]any{"type": "sms", "phone": "+15550003333"}), 200, "resend sms to nobody")
+	e.expect(e.do("POST", "/resend", map[string]any{"type": "sms"}), 400, "sms without phone")
+	e.expect(e.do("POST", "/signup", map[string]any{"phone": "+15550003333", "password": "s-password-1"}), 200, "phone signup")
+	e.expect(e.do("POST", "/resend", map[string]any{"type": "sms", "phone": "+15550003333"}), 200, "resend sms")
+	if n := len(e.h.Outbox().Messages("+15550003333")); n != 2 {
+		t.Errorf("%d texts, want 2", n)
+	}
+	// GET verify of the second half redirects with a message first.
+	m := outboxLatest(t, e, "h2@example.com", gotrue.KindEmailChange)
+	r := e.do("GET", strings.TrimPrefix(m.Link, "http://example.com/auth/v1"), nil)
+	e.expect(r, 303, "first half link")
+	if loc := r.Header.Get("Location"); !strings.Contains(loc, "#message=Confirmation+link+accepted") {
+		t.Errorf("Location %q", loc)
+	}
+}
