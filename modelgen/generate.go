@@ -216,7 +216,7 @@ func (g *generator) plan() {
 				// a zero Go value that is a legal value unlike the default:
 				// hold it by pointer, so that nil (and only nil) means "use
 				// the default"
-				if f.typ.scalar != "" && !f.typ.nilable && !zeroDefault(c.Default) {
+				if c.Identity == "" && f.typ.scalar != "" && !f.typ.nilable && !zeroDefault(c.Default) {
 					f.ptr = true
 				}
 			}
@@ -232,7 +232,7 @@ func (g *generator) plan() {
 }
 
 // zeroDefault reports whether a default expression is the Go zero value
-// of its type (false, 0, ''), so that omitempty loses nothing.
+// of its type (false, 0, ”), so that omitempty loses nothing.
 func zeroDefault(def string) bool {
 	d := strings.TrimSpace(def)
 	for {
@@ -311,13 +311,24 @@ func (g *generator) planRelations() {
 			}
 			r := &genRel{target: target, typ: "*" + target.goName, resource: target.t.Name,
 				comment: fmt.Sprintf("to-one: %s (%s) -> %s", fk.Name, strings.Join(fk.Columns, ", "), target.t.Name)}
-			if ambiguous {
+			switch {
+			case gt == target && len(fk.Columns) == 1:
+				// a self reference: the foreign-key column names the
+				// parent unambiguously (manager:manager_id(...))
+				r.resource = fk.Columns[0]
+			case ambiguous:
 				r.hint = fk.Name
 			}
 			g.addRel(gt, r, word)
+			if gt == target {
+				// the children of a self reference cannot be embedded
+				// without ambiguity (PostgREST needs a computed
+				// relationship): no field
+				continue
+			}
 			// to-many (or to-one when the key is unique) on the referenced table
 			word = gt.t.Name
-			if n := ways[pair{key(fk.RefSchema, fk.RefTable), key(gt.t.Schema, gt.t.Name)}]; (n > 1 || gt == target) && len(fk.Columns) == 1 {
+			if n := ways[pair{key(fk.RefSchema, fk.RefTable), key(gt.t.Schema, gt.t.Name)}]; n > 1 && len(fk.Columns) == 1 {
 				word = gt.t.Name + "_by_" + strings.TrimSuffix(fk.Columns[0], "_id")
 			}
 			unique := subset(gt.t.PrimaryKey, fk.Columns) && len(gt.t.PrimaryKey) == len(fk.Columns)

@@ -422,7 +422,7 @@ var OrderMeta = pgtypes.Table{
 
 // Product is a row of the table public.products.
 type Product struct {
-	ID         *int64          `db:"id,pk,omitempty" json:"id"`                    // bigint not null, identity by default
+	ID         int64           `db:"id,pk,omitempty" json:"id"`                    // bigint not null, identity by default
 	SKU        string          `db:"sku" json:"sku"`                               // text not null
 	Price      pgtypes.Decimal `db:"price" json:"price"`                           // numeric not null
 	Sizes      []int32         `db:"sizes" json:"sizes"`                           // integer[]
@@ -442,7 +442,7 @@ func (Product) TableName() string { return "products" }
 // schema.Cols[Product](), so it is accepted wherever a field pointer is
 // (query filters, Order, Select, repo.Set, repo.OnConflictColumns).
 type ProductColumns struct {
-	ID         **int64
+	ID         *int64
 	SKU        *string
 	Price      *pgtypes.Decimal
 	Sizes      *[]int32
@@ -522,8 +522,7 @@ type User struct {
 	MessagesBySender   []Message         `db:"messages,rel,!messages_sender_id_fkey,as=messages_by_sender" json:"messages_by_sender,omitempty"`       // to-many: messages.messages_sender_id_fkey (sender_id) -> users
 	Orders             []Order           `db:"orders,rel" json:"orders,omitempty"`                                                                    // to-many: orders.orders_user_id_fkey (user_id) -> users
 	City               *City             `db:"cities,rel,as=city" json:"city,omitempty"`                                                              // to-one: users_city_id_fkey (city_id) -> cities
-	Manager            *User             `db:"users,rel,!users_manager_id_fkey,as=manager" json:"manager,omitempty"`                                  // to-one: users_manager_id_fkey (manager_id) -> users
-	UsersByManager     []User            `db:"users,rel,!users_manager_id_fkey,as=users_by_manager" json:"users_by_manager,omitempty"`                // to-many: users.users_manager_id_fkey (manager_id) -> users
+	Manager            *User             `db:"manager_id,rel,as=manager" json:"manager,omitempty"`                                                    // to-one: users_manager_id_fkey (manager_id) -> users
 }
 
 // TableName returns "users".
@@ -559,7 +558,6 @@ type UserColumns struct {
 	Orders             *[]Order
 	City               **City
 	Manager            **User
-	UsersByManager     *[]User
 }
 
 // UserCols holds the column descriptors of User.
@@ -592,7 +590,6 @@ var UserCols = func() UserColumns {
 		Orders:             &c.Orders,
 		City:               &c.City,
 		Manager:            &c.Manager,
-		UsersByManager:     &c.UsersByManager,
 	}
 }()
 
@@ -629,8 +626,7 @@ var UserMeta = pgtypes.Table{
 		{Name: "messages", Alias: "messages_by_sender", Hint: "messages_sender_id_fkey", GoName: "MessagesBySender", Many: true},
 		{Name: "orders", Alias: "", Hint: "", GoName: "Orders", Many: true},
 		{Name: "cities", Alias: "city", Hint: "", GoName: "City", Many: false},
-		{Name: "users", Alias: "manager", Hint: "users_manager_id_fkey", GoName: "Manager", Many: false},
-		{Name: "users", Alias: "users_by_manager", Hint: "users_manager_id_fkey", GoName: "UsersByManager", Many: true},
+		{Name: "manager_id", Alias: "manager", Hint: "", GoName: "Manager", Many: false},
 	},
 }
 

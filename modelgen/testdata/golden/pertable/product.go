@@ -9,7 +9,7 @@ import (
 
 // Product is a row of the table public.products.
 type Product struct {
-	ID        *int64          `db:"id,pk,omitempty" json:"id"`    // bigint not null, identity by default
+	ID        int64           `db:"id,pk,omitempty" json:"id"`    // bigint not null, identity by default
 	SKU       string          `db:"sku" json:"sku"`               // text not null
 	Price     pgtypes.Decimal `db:"price" json:"price"`           // numeric not null
 	Sizes     []int32         `db:"sizes" json:"sizes"`           // integer[]
@@ -27,7 +27,7 @@ func (Product) TableName() string { return "products" }
 // schema.Cols[Product](), so it is accepted wherever a field pointer is
 // (query filters, Order, Select, repo.Set, repo.OnConflictColumns).
 type ProductColumns struct {
-	ID        **int64
+	ID        *int64
 	SKU       *string
 	Price     *pgtypes.Decimal
 	Sizes     *[]int32
