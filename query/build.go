@@ -270,8 +270,9 @@ func (e *encoder) listValue(v value) {
 		e.buf = appendListForm(e.buf, v.s)
 		return
 	}
+	// numbers and booleans hold nothing PostgREST's grammar reserves
 	e.tmp = v.appendText(e.tmp[:0])
-	e.buf = appendListForm(e.buf, e.tmp)
+	e.buf = appendForm(e.buf, e.tmp)
 }
 
 func joinPath(a, b string) string {

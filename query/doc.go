@@ -25,10 +25,10 @@
 // # Values
 //
 // Strings are sent as they are at the top level (name=eq.Skywalker, Luke
-// is read verbatim by PostgREST). Inside in lists and or/and trees a value
-// is double-quoted, with " and \ escaped by a backslash, when it is empty,
-// spells null, or holds one of , . : ( ) " \ { } [ ] or white space;
-// other values are left bare. Numbers use Go's shortest form (exponent
+// is read verbatim by PostgREST). Inside in lists and or/and trees a
+// textual value is double-quoted, with " and \ escaped by a backslash, when
+// it is empty, spells null, or holds one of , . : ( ) " \ { } [ ] or white
+// space; other text, numbers and booleans are left bare. Numbers use Go's shortest form (exponent
 // only below 1e-6 or from 1e21), booleans true/false, times RFC 3339 with
 // nanoseconds, []byte bytea hex (\x...), slices and arrays PostgreSQL array
 // literals with elements quoted and escaped as PostgreSQL requires, maps,

@@ -261,3 +261,32 @@ func TestNil(t *testing.T) {
 		})
 	}
 }
+
+// Untyped values (rows as maps) go through the same encoder with Col[any].
+func TestUntypedValues(t *testing.T) {
+	col := query.Col[any]("v")
+	tests := []struct {
+		f    query.Filter
+		want string
+	}{
+		{query.Eq(col, any("a b")), "v=eq.a b"},
+		{query.Eq(col, any(3)), "v=eq.3"},
+		{query.Eq(col, any(nil)), "v=is.null"},
+		{query.In(col, any("(x)"), any(2.5), any(true)), `v=in.("(x)",2.5,true)`},
+		{query.Contains(col, any([]any{"a,b", 1, nil})), `v=cs.{"a,b",1,NULL}`},
+		{query.Eq(col, any(map[string]any{"k": []int{1}})), `v=eq.{"k":[1]}`},
+	}
+	for _, tt := range tests {
+		ps := params(t, query.Table("t").Select("*").Where(tt.f))
+		if len(ps) != 1 || ps[0] != tt.want {
+			t.Errorf("got %q, want %s", ps, tt.want)
+		}
+	}
+}
+
+func TestNumbersInLists(t *testing.T) {
+	ps := params(t, query.For[Character]().Select("*").Where(query.In(&ch.Score, 1.5, -2e-9, 1e21), query.Or(query.Eq(&ch.Score, 0.25), query.Eq(&ch.Active, false))))
+	if strings.Join(ps, "&") != "score=in.(1.5,-2e-09,1e+21)&or=(score.eq.0.25,active.eq.false)" {
+		t.Errorf("got %q", ps)
+	}
+}
