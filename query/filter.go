@@ -252,7 +252,7 @@ func IsDistinct[V any](col *V, v V) Filter {
 // In matches rows where col is one of vs: col=in.(a,b). Each value is
 // double-quoted (with " and \ escaped) when it is empty, spells null, or
 // holds one of , . : ( ) " \ { } [ ] or white space, as PostgREST's URL
-// grammar requires. A nil value is an error ([ErrNilValue]): SQL's IN
+// grammar requires (numbers and booleans never need it). A nil value is an error ([ErrNilValue]): SQL's IN
 // never matches NULL; combine with Or(In(...), IsNull(col)) instead. No
 // values give in.(), which matches no row.
 func In[V any](col *V, vs ...V) Filter {
