@@ -19,7 +19,9 @@
 // removes its folder.
 //
 // When no server can be had at all, Acquire returns an error matching
-// [ErrNoServer], so that tests can skip rather than fail.
+// [ErrNoServer], so that tests can skip rather than fail. A server that
+// answers and refuses (bad password, missing database) is a configuration
+// error and does not match ErrNoServer.
 package pgenv
 
 import (
@@ -36,6 +38,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/supakit/supakit/emulator/internal/bootstrap"
@@ -188,6 +191,12 @@ func (e *Env) resolve(ctx context.Context, opts Options) (string, error) {
 		return "", fmt.Errorf("pgenv: %w", ctx.Err())
 	}
 	if explicit {
+		var pgErr *pgconn.PgError
+		if errors.As(pingErr, &pgErr) {
+			// The server answered and refused: a configuration error, not
+			// a missing server.
+			return "", fmt.Errorf("pgenv: %s: %w", Redact(u), redactErr(pingErr, u))
+		}
 		return "", fmt.Errorf("%w: %s does not answer: %w", ErrNoServer, Redact(u), redactErr(pingErr, u))
 	}
 	e.logf("pgenv: no server at %s (%v); starting a throwaway cluster", Redact(u), redactErr(pingErr, u))

@@ -160,6 +160,21 @@ func TestExplicitURLThatDoesNotAnswer(t *testing.T) {
 	}
 }
 
+// TestExplicitURLRefused: a server that answers but refuses (here: no such
+// database) is a configuration error, not a missing server (tests must
+// fail, not skip).
+func TestExplicitURLRefused(t *testing.T) {
+	env := acquire(t)
+	u, err := pgenv.WithDatabase(env.URL, "supakit_no_such_database")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = pgenv.Acquire(ctxT(t), pgenv.Options{URL: u})
+	if err == nil || errors.Is(err, pgenv.ErrNoServer) || !strings.Contains(err.Error(), "3D000") {
+		t.Fatalf("err = %v, want a refusal (3D000) that is not ErrNoServer", err)
+	}
+}
+
 func TestInvalidURL(t *testing.T) {
 	_, err := pgenv.Acquire(ctxT(t), pgenv.Options{URL: "postgres://%zz"})
 	if err == nil || errors.Is(err, pgenv.ErrNoServer) {
