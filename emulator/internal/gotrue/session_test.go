@@ -311,3 +311,25 @@ func TestAnonymousSignIn(t *testing.T) {
 		t.Errorf("%s", r.Raw)
 	}
 }
+
+func TestRateLimits(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *gotrue.Config) { c.MaxFrequency = 60 * time.Second })
+	e.confirmedUser("rl@example.com", "rl-password-1")
+	e.expect(e.do("POST", "/otp", map[string]any{"email": "rl@example.com"}), 200, "first magic link")
+	r := e.do("POST", "/otp", map[string]any{"email": "rl@example.com"}, v2024)
+	e.expect(r, 429, "second magic link")
+	if r.str("code") != "over_email_send_rate_limit" || !strings.Contains(r.str("message"), "after 60 seconds") {
+		t.Errorf("%s", r.Raw)
+	}
+	e.expect(e.do("POST", "/recover", map[string]any{"email": "rl@example.com"}), 429, "recovery shares the magic link window")
+	e.clock.Advance(61 * time.Second)
+	e.expect(e.do("POST", "/recover", map[string]any{"email": "rl@example.com"}), 200, "after the window")
+
+	e.expect(e.do("POST", "/otp", map[string]any{"phone": "+15550004444"}), 200, "first text")
+	r = e.do("POST", "/otp", map[string]any{"phone": "+15550004444"})
+	e.expect(r, 429, "second text")
+	if r.str("error_code") != "over_sms_send_rate_limit" {
+		t.Errorf("%s", r.Raw)
+	}
+}
