@@ -249,12 +249,13 @@ func IsDistinct[V any](col *V, v V) Filter {
 	return f
 }
 
-// In matches rows where col is one of vs: col=in.(a,b). Each value is
-// double-quoted (with " and \ escaped) when it is empty, spells null, or
-// holds one of , . : ( ) " \ { } [ ] or white space, as PostgREST's URL
-// grammar requires (numbers and booleans never need it). A nil value is an error ([ErrNilValue]): SQL's IN
-// never matches NULL; combine with Or(In(...), IsNull(col)) instead. No
-// values give in.(), which matches no row.
+// In matches rows where col is one of vs: col=in.(a,b). Each textual
+// value is double-quoted (with " and \ escaped) when it is empty, spells
+// null, or holds one of , . : ( ) " \ { } [ ] or white space, so that
+// PostgREST's URL grammar reads it whole; numbers and booleans stay bare.
+// A nil value is an error ([ErrNilValue]): SQL's IN never matches NULL;
+// combine with Or(In(...), IsNull(col)) instead. No values give in.(),
+// which matches no row.
 func In[V any](col *V, vs ...V) Filter {
 	f := Filter{kind: fIn, op: "in", col: refOf(col, false)}
 	f.vals = make([]value, len(vs))
