@@ -255,7 +255,8 @@ func IsDistinct[V any](col *V, v V) Filter {
 // PostgREST's URL grammar reads it whole; numbers and booleans stay bare.
 // A nil value is an error ([ErrNilValue]): SQL's IN never matches NULL;
 // combine with Or(In(...), IsNull(col)) instead. No values give in.(),
-// which matches no row.
+// which matches no row; a list of only the empty string is sent as eq.
+// (PostgREST would read in.("") as the empty list).
 func In[V any](col *V, vs ...V) Filter {
 	f := Filter{kind: fIn, op: "in", col: refOf(col, false)}
 	f.vals = make([]value, len(vs))
@@ -269,6 +270,15 @@ func In[V any](col *V, vs ...V) Filter {
 			return f
 		}
 		f.vals[i] = x
+	}
+	return singleEmpty(f)
+}
+
+// singleEmpty rewrites an in list holding only the empty string, which
+// PostgREST reads as the empty list (= ANY('{}')), as the equivalent eq.
+func singleEmpty(f Filter) Filter {
+	if len(f.vals) == 1 && f.vals[0].k == vText && f.vals[0].s == "" {
+		f.kind, f.op, f.val, f.vals = fOp, "eq", f.vals[0], nil
 	}
 	return f
 }
@@ -572,5 +582,5 @@ func ColumnIn(col *schema.Column, vs ...any) Filter {
 		}
 		f.vals[i] = x
 	}
-	return f
+	return singleEmpty(f)
 }

@@ -290,3 +290,12 @@ func TestNumbersInLists(t *testing.T) {
 		t.Errorf("got %q", ps)
 	}
 }
+
+func TestInSingleEmptyString(t *testing.T) {
+	ps := params(t, query.For[Character]().Select("*").Where(
+		query.In(&ch.Name, ""), query.NotIn(&ch.Name, ""), query.In(&ch.Name, "", "a"), query.Or(query.In(&ch.Name, ""), query.In(&ch.ID))))
+	want := `name=eq.&name=not.eq.&name=in.("",a)&or=(name.eq."",id.in.())`
+	if strings.Join(ps, "&") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(ps, "&"), want)
+	}
+}
