@@ -66,12 +66,14 @@ func connectError(ctx context.Context, cfg *pgx.ConnConfig, err error) error {
 }
 
 // innerCause returns the deepest error of a chain (pgconn's connect errors
-// repeat the user and database around it).
+// repeat the user and database around it), first line only (one line per
+// attempt when several were made).
 func innerCause(err error) error {
 	for {
 		u := errors.Unwrap(err)
 		if u == nil {
-			return err
+			msg, _, _ := strings.Cut(err.Error(), "\n")
+			return errors.New(msg)
 		}
 		err = u
 	}

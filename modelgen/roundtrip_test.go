@@ -3,8 +3,8 @@ package modelgen_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
