@@ -107,14 +107,14 @@ func opFilter[V any](op string, col *V, v V) Filter {
 }
 
 func wrapValue(err error, op string, c *colRef) error {
-	return errors.Join(err, errors.New("query: "+op+" on "+c.display()))
+	return &filterError{where: op + " on " + c.display(), err: err}
 }
 
 // nonNull is opFilter for operators without a null form.
 func nonNull[V any](op string, col *V, v V) Filter {
 	f := opFilter(op, col, v)
 	if f.err == nil && f.val.isNull() {
-		f.err = errors.Join(ErrNilValue, errors.New("query: nil value for "+op+" on "+f.col.display()+"; use Is(col, Null) or IsNull"))
+		f.err = wrapValue(nilValue("nil value: "+op+" has no null form; use Is(col, Null) or IsNull"), op, &f.col)
 	}
 	return f
 }
@@ -180,7 +180,7 @@ func arrayFilter[V any](op string, col *V, patterns []string) Filter {
 	f := Filter{kind: fArray, op: op, col: refOf(col, false)}
 	for _, p := range patterns {
 		if strings.IndexByte(p, 0) >= 0 {
-			f.err = wrapValue(errors.Join(ErrInvalidValue, errors.New("query: pattern contains a NUL byte")), op, &f.col)
+			f.err = wrapValue(invalid("pattern contains a NUL byte", nil), op, &f.col)
 		}
 	}
 	f.val = value{k: vText, s: arrayText(patterns)}
@@ -226,7 +226,7 @@ var trileanText = [...]string{Null: "null", True: "true", False: "false", Unknow
 func Is[V any](col *V, v Trilean) Filter {
 	f := Filter{kind: fIs, op: "is", col: refOf(col, true)}
 	if v < Null || v > Unknown {
-		f.err = errors.Join(ErrInvalidValue, errors.New("query: invalid Trilean for is"))
+		f.err = wrapValue(invalid("invalid Trilean", nil), "is", &f.col)
 		return f
 	}
 	f.val = value{k: vText, s: trileanText[v]}
@@ -263,7 +263,7 @@ func In[V any](col *V, vs ...V) Filter {
 	for i, v := range vs {
 		x, err := valueOf(v, f.col.json)
 		if err == nil && x.isNull() {
-			err = errors.Join(ErrNilValue, errors.New("query: nil value in in-list; SQL IN never matches NULL, use Or(In(...), IsNull(col))"))
+			err = nilValue("nil value in the list: SQL IN never matches NULL; use Or(In(...), IsNull(col))")
 		}
 		if err != nil {
 			f.err = wrapValue(err, "in", &f.col)
@@ -358,7 +358,7 @@ func TextSearch[V any](col *V, q string, opts ...TextSearchOptions) Filter {
 	if o.Config != "" {
 		if !configIdent(o.Config) {
 			f := patternFilter(op, col, q)
-			f.err = errors.Join(f.err, ErrInvalidValue, errors.New("query: invalid text search config "+quoteErr(o.Config)))
+			f.err = errors.Join(f.err, invalid("invalid text search config "+quoteErr(o.Config), nil))
 			return f
 		}
 		op += "(" + o.Config + ")"
@@ -448,7 +448,7 @@ func Raw(column, operator, value string) Filter {
 		f.err = errors.New("query: unknown filter operator " + quoteErr(operator))
 	}
 	if strings.IndexByte(value, 0) >= 0 {
-		f.err = errors.Join(f.err, ErrInvalidValue, errors.New("query: value contains a NUL byte"))
+		f.err = errors.Join(f.err, invalid("value contains a NUL byte", nil))
 	}
 	return f
 }
@@ -536,8 +536,8 @@ func checkType(col *schema.Column, v any) error {
 	if got == want || want.Kind() == reflect.Pointer && got == want.Elem() {
 		return nil
 	}
-	return errors.Join(ErrInvalidValue, errors.New("query: value of type "+got.String()+" for column "+
-		col.Table.Type.Name()+"."+col.GoName+" of type "+want.String()))
+	return invalid("value of type "+got.String()+" for column "+
+		col.Table.Type.Name()+"."+col.GoName+" of type "+want.String(), nil)
 }
 
 // ColumnEq is Eq for a column known by its metadata (a *schema.Column from
@@ -574,7 +574,7 @@ func ColumnIn(col *schema.Column, vs ...any) Filter {
 		}
 		x, err := anyValue(v, f.col.json)
 		if err == nil && x.isNull() {
-			err = errors.Join(ErrNilValue, errors.New("query: nil value in in-list"))
+			err = nilValue("nil value in the list: SQL IN never matches NULL")
 		}
 		if err != nil {
 			f.err = wrapValue(err, "in", &f.col)

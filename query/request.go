@@ -171,9 +171,9 @@ func NamedArg[V any](name string, v V) Arg {
 	}
 	var err error
 	if a.val, err = valueOf(v, false); err != nil {
-		a.err = errors.Join(err, errors.New("query: argument "+name))
+		a.err = &filterError{where: "argument " + name, err: err}
 	} else if a.val.isNull() {
-		a.err = errors.Join(ErrNilValue, errors.New("query: nil argument "+quoteErr(name)+" cannot be sent in a URL; call by POST"))
+		a.err = nilValue("nil argument " + quoteErr(name) + " cannot be sent in a URL; call by POST")
 	}
 	return a
 }

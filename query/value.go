@@ -78,9 +78,49 @@ var ErrInvalidValue = errors.New("query: invalid value")
 // nil into is.null and not.is.null instead.
 var ErrNilValue = errors.New("query: nil value")
 
+// valueError is an error about a value; it matches its kind
+// (ErrInvalidValue or ErrNilValue) and wraps its cause.
+type valueError struct {
+	kind  error
+	msg   string
+	cause error
+}
+
+func (e *valueError) Error() string {
+	if e.cause != nil {
+		return "query: " + e.msg + ": " + e.cause.Error()
+	}
+	return "query: " + e.msg
+}
+
+func (e *valueError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
+func invalid(msg string, cause error) error {
+	return &valueError{kind: ErrInvalidValue, msg: msg, cause: cause}
+}
+
+func nilValue(msg string) error { return &valueError{kind: ErrNilValue, msg: msg} }
+
+// filterError places an error in its filter: "query: gt on Character.Score (score): ...".
+type filterError struct {
+	where string
+	err   error
+}
+
+func (e *filterError) Error() string {
+	return "query: " + e.where + ": " + strings.TrimPrefix(e.err.Error(), "query: ")
+}
+
+func (e *filterError) Unwrap() error { return e.err }
+
 func text(s string) (value, error) {
 	if strings.IndexByte(s, 0) >= 0 {
-		return value{}, errors.Join(ErrInvalidValue, errors.New("query: value contains a NUL byte"))
+		return value{}, invalid("value contains a NUL byte", nil)
 	}
 	return value{k: vText, s: s}, nil
 }
@@ -197,7 +237,7 @@ func isNil(rv reflect.Value) bool {
 func jsonValue(x any) (value, error) {
 	b, err := json.Marshal(x)
 	if err != nil {
-		return value{}, errors.Join(ErrInvalidValue, err)
+		return value{}, invalid("cannot encode as JSON", err)
 	}
 	return value{k: vText, s: string(b)}, nil
 }
@@ -209,7 +249,7 @@ const maxDepth = 32
 // literals, maps and structs as JSON.
 func operandText(rv reflect.Value, depth int) (s string, null bool, err error) {
 	if depth > maxDepth {
-		return "", false, errors.Join(ErrInvalidValue, errors.New("query: value nested too deeply"))
+		return "", false, invalid("value nested too deeply", nil)
 	}
 	if isNil(rv) {
 		return "", true, nil
@@ -221,14 +261,14 @@ func operandText(rv reflect.Value, depth int) (s string, null bool, err error) {
 	if t.Implements(textMarshalerType) {
 		b, err := rv.Interface().(encoding.TextMarshaler).MarshalText()
 		if err != nil {
-			return "", false, errors.Join(ErrInvalidValue, err)
+			return "", false, invalid("MarshalText of "+t.String(), err)
 		}
 		return string(b), false, nil
 	}
 	if t.Implements(jsonMarshalerType) {
 		b, err := rv.Interface().(json.Marshaler).MarshalJSON()
 		if err != nil {
-			return "", false, errors.Join(ErrInvalidValue, err)
+			return "", false, invalid("MarshalJSON of "+t.String(), err)
 		}
 		if len(b) > 0 && b[0] == '"' {
 			var s string
@@ -266,7 +306,7 @@ func operandText(rv reflect.Value, depth int) (s string, null bool, err error) {
 		v, err := jsonValue(rv.Interface())
 		return v.s, false, err
 	}
-	return "", false, errors.Join(ErrInvalidValue, errors.New("query: unsupported value type "+t.String()))
+	return "", false, invalid("unsupported value type "+t.String(), nil)
 }
 
 // appendPGArray renders a slice or array as a PostgreSQL array literal,
