@@ -14,3 +14,14 @@ func SetDefaultURL(u string) (restore func()) {
 	defaultURL = u
 	return func() { defaultURL = old }
 }
+
+// OwnerComment returns the comment a fresh database of pid would carry on
+// this machine.
+func OwnerComment(pid int) string {
+	o := currentOwner()
+	o.PID = pid
+	return o.comment()
+}
+
+// Orphaned reports whether a database with comment would be swept.
+func Orphaned(comment string) bool { return orphaned(comment, currentOwner()) }

@@ -13,6 +13,10 @@
 //     postgres on PATH or under /usr/lib/postgresql/*/bin), in a temporary
 //     folder on a free port, as the postgres OS user when running as root.
 //
+// Each fresh database carries a comment naming its creating process (host,
+// boot, PID namespace, PID); a later fresh Acquire drops the databases whose
+// process, on this machine, died without closing them.
+//
 // One throwaway cluster is shared by every [Env] of the process and stopped
 // (its folder removed) when the last of them is closed. Should the process
 // die without closing, a small watcher started with the cluster stops it and
@@ -121,7 +125,7 @@ func Acquire(ctx context.Context, opts Options) (*Env, error) {
 	e.URL = base
 
 	if opts.FreshDatabase {
-		name, err := createDatabase(ctx, base)
+		name, err := createDatabase(ctx, base, logf)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +264,7 @@ func ping(ctx context.Context, u string) error {
 	return conn.Close(ctx)
 }
 
-func createDatabase(ctx context.Context, adminURL string) (string, error) {
+func createDatabase(ctx context.Context, adminURL string, logf func(string, ...any)) (string, error) {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", fmt.Errorf("pgenv: database name: %w", err)
@@ -271,13 +275,22 @@ func createDatabase(ctx context.Context, adminURL string) (string, error) {
 		return "", fmt.Errorf("pgenv: connect: %w", redactErr(err, adminURL))
 	}
 	defer conn.Close(context.WithoutCancel(ctx)) //nolint:errcheck // best effort
+	sweepOrphans(ctx, conn, logf)
 	// template0 copies in ~0.1 s with the default WAL_LOG strategy and, unlike
 	// template1, is never held open by another session.
-	if _, err := conn.Exec(ctx, "create database "+pgx.Identifier{name}.Sanitize()+" template template0 encoding 'UTF8'"); err != nil {
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "create database "+ident+" template template0 encoding 'UTF8'"); err != nil {
 		return "", fmt.Errorf("pgenv: create database %s: %w", name, err)
+	}
+	// The comment names this process, so that a later Acquire can drop the
+	// database should this process die before Close.
+	if _, err := conn.Exec(ctx, "comment on database "+ident+" is "+quoteLiteral(currentOwner().comment())); err != nil {
+		logf("pgenv: comment on database %s: %v", name, err)
 	}
 	return name, nil
 }
+
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func dropDatabase(ctx context.Context, adminURL, name string) error {
 	conn, err := pgx.Connect(ctx, adminURL)

@@ -440,3 +440,77 @@ func TestThrowawayEnv(t *testing.T) {
 		t.Fatal("explicit URL ignored")
 	}
 }
+
+func TestOrphanedComment(t *testing.T) {
+	if _, err := os.Stat("/proc/sys/kernel/random/boot_id"); err != nil {
+		t.Skip("no boot id on this system")
+	}
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		comment string
+		want    bool
+	}{
+		{"dead process of this boot", pgenv.OwnerComment(dead.Process.Pid), true},
+		{"this process", pgenv.OwnerComment(os.Getpid()), false},
+		{"live parent", pgenv.OwnerComment(os.Getppid()), false},
+		{"other host", strings.Replace(pgenv.OwnerComment(dead.Process.Pid), `"host":"`, `"host":"elsewhere-`, 1), false},
+		{"other boot", strings.Replace(pgenv.OwnerComment(dead.Process.Pid), `"boot":"`, `"boot":"x`, 1), false},
+		{"other PID namespace", strings.Replace(pgenv.OwnerComment(dead.Process.Pid), `"pidns":"`, `"pidns":"x`, 1), false},
+		{"no comment", "", false},
+		{"foreign comment", "my precious database", false},
+	}
+	for _, tt := range tests {
+		if got := pgenv.Orphaned(tt.comment); got != tt.want {
+			t.Errorf("%s: Orphaned(%s) = %v, want %v", tt.name, tt.comment, got, tt.want)
+		}
+	}
+}
+
+// TestOrphanedDatabaseIsDropped: a process that dies holding a fresh
+// database leaves it behind; the next fresh Acquire on the server drops it.
+func TestOrphanedDatabaseIsDropped(t *testing.T) {
+	if os.Getenv("PGENV_ORPHAN_CHILD") == "1" {
+		env, err := pgenv.Acquire(context.Background(), pgenv.Options{URL: os.Getenv("PGENV_ORPHAN_URL"), FreshDatabase: true})
+		if err != nil {
+			fmt.Println("ERR", err)
+			os.Exit(3)
+		}
+		fmt.Println("DB", env.Database)
+		os.Exit(0) // no Close
+	}
+	if _, err := os.Stat("/proc/sys/kernel/random/boot_id"); err != nil {
+		t.Skip("no boot id on this system")
+	}
+	holder := acquire(t)
+	admin := adminURL(t, holder)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOrphanedDatabaseIsDropped$")
+	cmd.Env = append(os.Environ(), "PGENV_ORPHAN_CHILD=1", "PGENV_ORPHAN_URL="+admin)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v: %s", err, out)
+	}
+	var name string
+	for line := range strings.Lines(string(out)) {
+		if d, ok := strings.CutPrefix(strings.TrimSpace(line), "DB "); ok {
+			name = d
+		}
+	}
+	if name == "" || !databaseExists(t, admin, name) {
+		t.Fatalf("child left no database (%q): %s", name, out)
+	}
+	next, err := pgenv.Acquire(ctxT(t), pgenv.Options{URL: admin, FreshDatabase: true, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if databaseExists(t, admin, name) {
+		t.Fatalf("orphaned database %s not dropped", name)
+	}
+	if !databaseExists(t, admin, holder.Database) {
+		t.Fatalf("the live holder's database %s was dropped", holder.Database)
+	}
+}
