@@ -40,10 +40,13 @@
 // ({"prefixes"}); POST /object/list/{bucket} and /object/list-v2/{bucket};
 // POST /object/move and /object/copy; POST /object/sign/{bucket}[/{path}];
 // GET /object/sign/{bucket}/{path}?token=; POST and PUT
-// /object/upload/sign/{bucket}/{path}. Image transformation (/render/image
-// and signing with a transform), resumable TUS uploads (/upload/resumable),
-// CDN purge (/cdn), the S3 endpoint and analytics/vector buckets answer 501
-// naming the feature.
+// /object/upload/sign/{bucket}/{path}; resumable uploads with the TUS
+// 1.0.0 protocol (OPTIONS, POST /upload/resumable, HEAD, PATCH and DELETE
+// /upload/resumable/{id}; the object row is written as the caller of the
+// final PATCH; unfinished uploads live in memory). Image transformation
+// (/render/image and signing with a transform), signed resumable uploads
+// (/upload/resumable/sign), deferred upload lengths, CDN purge (/cdn), the
+// S3 endpoint and analytics/vector buckets answer 501 naming the feature.
 //
 // Limits: a global per-object limit (Config.MaxFileSize, default
 // [DefaultMaxFileSize], 50 MiB as on Supabase) and each bucket's

@@ -130,6 +130,13 @@ type errorBody struct {
 // writeError answers err; anything that is not an *apiError is logged and
 // answered as an internal error, without its text.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var te *tusError
+	if errors.As(err, &te) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(te.status)
+		_, _ = w.Write([]byte(te.msg))
+		return
+	}
 	var ae *apiError
 	var pg *pgconn.PgError
 	if !errors.As(err, &ae) && errors.As(err, &pg) && pg.Code == "22023" && strings.Contains(err.Error(), "dbrole: set role") {

@@ -263,7 +263,12 @@ func (h *Handler) store1(r *http.Request, id reqctx.Identity, bucketID, key stri
 		return "", err
 	}
 	defer rc.file.discard()
+	return h.record(ctx, id, bucketID, key, upsert, rc)
+}
 
+// record inserts (or upserts) the row for received bytes as id and moves
+// the bytes into place as the row commits; it returns the object's id.
+func (h *Handler) record(ctx context.Context, id reqctx.Identity, bucketID, key string, upsert bool, rc *received) (string, error) {
 	// The row being replaced, if any (its bytes go once the new row
 	// commits).
 	old, err := h.lookupObject(ctx, serviceIdentity, bucketID, key)

@@ -325,7 +325,6 @@ func TestNotImplemented(t *testing.T) {
 	for _, tt := range []struct{ method, path, feature string }{
 		{"GET", "/render/image/authenticated/b/x.png?width=10", "image transformation"},
 		{"GET", "/render/image/public/b/x.png", "image transformation"},
-		{"POST", "/upload/resumable", "resumable"},
 		{"DELETE", "/cdn/b/x.png", "CDN"},
 	} {
 		r := e.do(tt.method, tt.path, svc, nil)

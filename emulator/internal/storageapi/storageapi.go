@@ -50,6 +50,7 @@ type Handler struct {
 	pool  *pgxpool.Pool
 	cfg   Config
 	store *store
+	tus   tusState
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -81,7 +82,10 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) 
 
 // Close releases the handler's resources: the temporary data directory, if
 // New created one. It does not close the pool.
-func (h *Handler) Close() error { return h.store.close() }
+func (h *Handler) Close() error {
+	h.tus.closeAll()
+	return h.store.close()
+}
 
 func (h *Handler) now() time.Time {
 	if h.cfg.Now != nil {
@@ -135,7 +139,9 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) error {
 	case "render":
 		return errNotImplemented("image transformation (/render/image)")
 	case "upload":
-		return errNotImplemented("resumable (TUS) upload")
+		if tail, ok := strings.CutPrefix(rest, "resumable"); ok && (tail == "" || tail[0] == '/') {
+			return h.routeTUS(w, r, strings.TrimPrefix(tail, "/"))
+		}
 	case "cdn":
 		return errNotImplemented("CDN cache purge")
 	case "s3":

@@ -57,9 +57,22 @@ func (s *store) path(version string) (string, error) {
 
 // tempFile receives bytes being uploaded.
 type tempFile struct {
-	f    *os.File
-	size int64
-	md5  hash.Hash
+	f       *os.File
+	size    int64
+	md5     hash.Hash
+	onWrite func(n int) // optional: told of each chunk written
+}
+
+// notify reports written chunks to onWrite.
+type notify struct {
+	w  io.Writer
+	fn func(int)
+}
+
+func (n notify) Write(p []byte) (int, error) {
+	k, err := n.w.Write(p)
+	n.fn(k)
+	return k, err
 }
 
 func (s *store) create() (*tempFile, error) {
@@ -70,14 +83,18 @@ func (s *store) create() (*tempFile, error) {
 	return &tempFile{f: f, md5: md5.New()}, nil
 }
 
-// fill copies r into the file, failing with errTooLarge past limit bytes
-// (limit < 0: none).
+// fill appends r to the file, failing with errTooLarge when r holds more
+// than limit bytes (limit < 0: no limit).
 func (t *tempFile) fill(r io.Reader, limit int64) error {
 	src := r
 	if limit >= 0 {
 		src = io.LimitReader(r, limit+1)
 	}
-	n, err := io.Copy(io.MultiWriter(t.f, t.md5), src)
+	var dst io.Writer = io.MultiWriter(t.f, t.md5)
+	if t.onWrite != nil {
+		dst = notify{dst, t.onWrite}
+	}
+	n, err := io.Copy(dst, src)
 	t.size += n
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -86,7 +103,7 @@ func (t *tempFile) fill(r io.Reader, limit int64) error {
 		}
 		return err
 	}
-	if limit >= 0 && t.size > limit {
+	if limit >= 0 && n > limit {
 		return errTooLarge()
 	}
 	return nil
