@@ -133,6 +133,8 @@ func TestErrors(t *testing.T) {
 		{"order by a relation", query.For[Country]().Order(query.Asc(&co.Cities)).Read, []error{query.ErrColumn}, []string{"is a relation"}},
 		{"order by a string", query.For[Country]().Order(query.Asc("name")).Read, nil, []string{"order by a string"}},
 		{"invalid table", query.Table("a/b").Read, nil, []string{"invalid table name"}},
+		{"order of a resource by a parent column", query.For[Country]().OrderOf(&co.Cities, query.Asc(&co.Name)).Read, []error{query.ErrColumn}, []string{"not a column of query_test.City"}},
+		{"limit of a column", query.For[Country]().LimitOf(&co.Name, 1).Read, []error{query.ErrColumn}, []string{"is a column, not a relation"}},
 		{"zero query", query.Query{}.Read, nil, []string{"zero Query"}},
 	}
 	for _, tt := range tests {
