@@ -28,6 +28,12 @@ const (
 	DefaultMaxBodyBytes = 10 << 20
 )
 
+// ErrNoPostgreSQL is matched (errors.Is) by the error Start returns when
+// no PostgreSQL server answers and no throwaway cluster can be started
+// (no local binaries): tests can skip on it. A server that answers and
+// refuses (bad password, missing database) is a different error.
+var ErrNoPostgreSQL = pgenv.ErrNoServer
+
 // ErrConfig is matched (errors.Is) by every error Start returns for an
 // invalid Config.
 var ErrConfig = errors.New("emulator: invalid config")

@@ -23,7 +23,7 @@ func start(t *testing.T, cfg emulator.Config) *emulator.Server {
 	cfg.FreshDatabase = true
 	cfg.Logf = t.Logf
 	srv, err := emulator.Start(ctx, cfg)
-	if errors.Is(err, pgenv.ErrNoServer) {
+	if errors.Is(err, emulator.ErrNoPostgreSQL) {
 		t.Skipf("no PostgreSQL: %v", err)
 	}
 	if err != nil {
@@ -165,6 +165,13 @@ func TestCustomSecret(t *testing.T) {
 	r := get(t, srv.URL+"/rest/v1/x", map[string]string{"apikey": other.AnonKey})
 	if r.status != 401 || r.body["message"] != "Invalid authentication credentials" {
 		t.Fatalf("foreign key: %d %s", r.status, r.raw)
+	}
+}
+
+func TestStartWithoutPostgreSQL(t *testing.T) {
+	_, err := emulator.Start(context.Background(), emulator.Config{DatabaseURL: "postgres://postgres@127.0.0.1:1/postgres?connect_timeout=1"})
+	if !errors.Is(err, emulator.ErrNoPostgreSQL) {
+		t.Fatalf("err = %v, want ErrNoPostgreSQL", err)
 	}
 }
 
