@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/supakit/supakit/query"
@@ -471,11 +472,34 @@ func (r *Repo[T]) decodeMany(ctx context.Context, label string, qr query.Request
 	if !returning || qr.Method == query.MethodHead {
 		return nil, nil
 	}
-	rows, err := decodeRows[T](resp.Body)
+	rows, err := decodeRowsHint[T](resp.Body, rangeRows(resp.Header))
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", label, readErr(ctx, err))
 	}
 	return rows, nil
+}
+
+// maxHintBytes bounds the memory reserved up front from a Content-Range.
+const maxHintBytes = 64 << 20
+
+// rangeRows reads how many rows a response holds from its Content-Range
+// ("0-24/3573" holds 25); 0 when unknown.
+func rangeRows(h http.Header) int {
+	cr := h.Get("Content-Range")
+	span, _, ok := strings.Cut(cr, "/")
+	if !ok {
+		return 0
+	}
+	a, b, ok := strings.Cut(span, "-")
+	if !ok {
+		return 0
+	}
+	lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+	hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || lo < 0 || hi < lo {
+		return 0
+	}
+	return hi - lo + 1
 }
 
 func readErr(ctx context.Context, err error) error {
@@ -487,13 +511,39 @@ func readErr(ctx context.Context, err error) error {
 
 // decodeRows decodes a JSON array from body into []T with one
 // json.Decoder; an empty body is no rows.
-func decodeRows[T any](body io.Reader) ([]T, error) {
+func decodeRows[T any](body io.Reader) ([]T, error) { return decodeRowsHint[T](body, 0) }
+
+// decodeRowsHint is decodeRows with room reserved for n rows (the count
+// the response announced), so the slice is not grown and copied. Rows are
+// decoded one by one in place, so the decoder never buffers the whole
+// body.
+func decodeRowsHint[T any](body io.Reader, n int) ([]T, error) {
 	dec := json.NewDecoder(body)
-	var rows []T
-	if err := dec.Decode(&rows); err != nil {
+	tok, err := dec.Token()
+	if err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, nil
 		}
+		return nil, err
+	}
+	if tok == nil { // JSON null
+		return nil, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, fmt.Errorf("want a JSON array of rows, got %v", tok)
+	}
+	rows := []T{}
+	if size := int(reflect.TypeFor[T]().Size()); n > 0 && size > 0 {
+		rows = make([]T, 0, min(n, maxHintBytes/size))
+	}
+	var zero T
+	for dec.More() {
+		rows = append(rows, zero)
+		if err := dec.Decode(&rows[len(rows)-1]); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
 		return nil, err
 	}
 	return rows, nil
