@@ -135,8 +135,11 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	for i := range q.orders {
 		e.ev = append(e.ev, event{seq: q.orders[i].seq, kind: evOrder, idx: i})
 	}
-	for i := range q.pages {
-		p := &q.pages[i]
+	for i := -1; i < len(q.pages); i++ {
+		p := &q.rootPage
+		if i >= 0 {
+			p = &q.pages[i]
+		}
 		if p.hasLimit {
 			e.ev = append(e.ev, event{seq: p.seqLimit, kind: evLimit, idx: i})
 		}
@@ -188,7 +191,10 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 		case evOrder:
 			e.orderGroup(ev.idx, root)
 		case evLimit, evOffset:
-			p := &q.pages[ev.idx]
+			p := &q.rootPage
+			if ev.idx >= 0 {
+				p = &q.pages[ev.idx]
+			}
 			path, _, err := e.scopePath(p.scope, root)
 			if err != nil {
 				e.errs = append(e.errs, err)

@@ -97,18 +97,19 @@ type page struct {
 //
 // The zero Query has no table; use [For], [From], [Table] or [RPC].
 type Query struct {
-	tbl     *schema.Table
-	name    string
-	urlPath string
-	rpc     bool
-	err     error
-	seq     int32
-	sel     []Item
-	selSet  bool
-	selSeq  int32
-	filters []seqFilter
-	orders  []orderTerm
-	pages   []page
+	tbl      *schema.Table
+	name     string
+	urlPath  string
+	rpc      bool
+	err      error
+	seq      int32
+	sel      []Item
+	selSet   bool
+	selSeq   int32
+	filters  []seqFilter
+	orders   []orderTerm
+	pages    []page // embedded resources
+	rootPage page
 
 	count       Count
 	head        bool
@@ -351,19 +352,23 @@ func (q Query) order(sc scopeRef, os []Order) Query {
 }
 
 func (q Query) setPage(sc scopeRef, limit, offset int64, setLimit, setOffset bool) Query {
-	n := slices.Clone(q.pages)
-	i := -1
-	for j := range n {
-		if n[j].scope == sc {
-			i = j
-			break
+	p := &q.rootPage // the queried table's page lives in the Query value
+	if sc != (scopeRef{}) {
+		n := slices.Clone(q.pages)
+		i := -1
+		for j := range n {
+			if n[j].scope == sc {
+				i = j
+				break
+			}
 		}
+		if i < 0 {
+			n = append(n, page{scope: sc})
+			i = len(n) - 1
+		}
+		q.pages = n
+		p = &n[i]
 	}
-	if i < 0 {
-		n = append(n, page{scope: sc})
-		i = len(n) - 1
-	}
-	p := &n[i]
 	if setOffset {
 		if !p.hasOffset {
 			p.seqOffset = q.next()
@@ -376,7 +381,6 @@ func (q Query) setPage(sc scopeRef, limit, offset int64, setLimit, setOffset boo
 		}
 		p.limit, p.hasLimit = limit, true
 	}
-	q.pages = n
 	return q
 }
 
