@@ -394,7 +394,7 @@ func (q *Query[T]) FindAndCount(ctx context.Context, method query.Count) ([]T, i
 		return nil, 0, fmt.Errorf("repo: %s: %w", q.label("select"), err)
 	}
 	defer transport.DrainClose(resp)
-	rows, err := decodeRows[T](resp.Body)
+	rows, err := decodeRowsHint[T](resp.Body, rangeRows(resp.Header))
 	if err != nil {
 		return nil, 0, fmt.Errorf("repo: %s: %w", q.label("select"), readErr(ctx, err))
 	}
