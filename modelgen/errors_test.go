@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +172,35 @@ func TestGenerateConfigErrors(t *testing.T) {
 	} {
 		if _, err := modelgen.Generate(db, cfg); !errors.Is(err, modelgen.ErrConfig) {
 			t.Errorf("%s: err = %v, want ErrConfig", name, err)
+		}
+	}
+}
+
+func TestRunOddNames(t *testing.T) {
+	dbURL := freshDB(t)
+	execSQL(t, dbURL,
+		`create table "odd names" ("first name" text, "a,b" int, "q""uote" int, table_name text, "type" text, "2fa" bool)`)
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	args := []string{"-db", dbURL, "-out", dir, "-include", "odd*", "-no-functions"}
+	if code := modelgen.Run(context.Background(), args, &out, &errOut); code != modelgen.ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	src, err := os.ReadFile(filepath.Join(dir, "models.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"type OddName struct",
+		"FirstName *string `db:\"first name\" json:\"first name\"`",
+		"TableNameCol *string `db:\"table_name\" json:\"table_name\"`",
+		"Type *string `db:\"type\" json:\"type\"`",
+		"X2fa *bool `db:\"2fa\" json:\"2fa\"`",
+		`Column "a,b" is left out`,
+		`Column "q\"uote" is left out`,
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(string(src)), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("generated code lacks %q:\n%s", want, src)
 		}
 	}
 }

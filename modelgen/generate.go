@@ -64,6 +64,7 @@ type genTable struct {
 	rels     []*genRel
 	fieldNS  names
 	keys     map[string]bool // JSON keys / select keys in use
+	skipped  []string        // columns whose names a tag cannot hold
 }
 
 type genField struct {
@@ -205,6 +206,10 @@ func (g *generator) plan() {
 			pk[c] = true
 		}
 		for _, c := range gt.t.Columns {
+			if strings.ContainsAny(c.Name, "`\",\\") || c.Name == "-" {
+				gt.skipped = append(gt.skipped, c.Name)
+				continue
+			}
 			f := &genField{c: c, name: gt.fieldNS.take(GoName(c.Name), "Col"), typ: g.m.column(gt.t.Schema, gt.t.Name, c), pk: pk[c.Name]}
 			gt.keys[c.Name] = true
 			switch {
@@ -632,6 +637,10 @@ func (g *generator) writeTable(b *buf, gt *genTable) {
 	if g.schemaPrefix(t.Schema) != "" {
 		b.p("//")
 		b.p("// The table is in schema %s: use a client made with WithSchema(%q).", t.Schema, t.Schema)
+	}
+	for _, n := range gt.skipped {
+		b.p("//")
+		b.p("// Column %s is left out: a struct tag cannot hold its name; rename it or use repo.Table.", strconv.Quote(n))
 	}
 	b.p("type %s struct {", gt.goName)
 	for _, f := range gt.fields {
