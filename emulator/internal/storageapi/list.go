@@ -26,18 +26,12 @@ type listRow struct {
 }
 
 // listRows reads, as id (RLS applies), the rows of a bucket whose name
-// starts with prefix (case-insensitively when fold is set).
-func (h *Handler) listRows(ctx context.Context, id reqctx.Identity, bucketID, prefix string, fold bool) ([]listRow, error) {
-	sql := `select name, id::text, updated_at, created_at, last_accessed_at, metadata from storage.objects
-		where bucket_id = $1 and name like $2 escape '\'`
-	pattern := likeEscape(prefix) + "%"
-	if fold {
-		sql = strings.Replace(sql, "name like $2", "lower(name) like $2", 1)
-		pattern = strings.ToLower(pattern)
-	}
+// starts with prefix.
+func (h *Handler) listRows(ctx context.Context, id reqctx.Identity, bucketID, prefix string) ([]listRow, error) {
 	var out []listRow
 	err := h.asRole(ctx, id, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, bucketID, pattern)
+		rows, err := tx.Query(ctx, `select name, id::text, updated_at, created_at, last_accessed_at, metadata
+			from storage.objects where bucket_id = $1 and name like $2 escape '\'`, bucketID, likeEscape(prefix)+"%")
 		if err != nil {
 			return err
 		}
@@ -102,8 +96,9 @@ type listEntryJSON struct {
 }
 
 // POST /object/list/{bucket}: one level of the bucket under prefix: files,
-// and folders (id and metadata null). Sorting by name interleaves both as
-// Storage does; other columns put folders first.
+// and folders (id and metadata null). Sorting by name interleaves both
+// (case-insensitively, bytewise) as Storage does; other columns put
+// folders first.
 func (h *Handler) listObjects(w http.ResponseWriter, r *http.Request, bucketID string) error {
 	id, err := h.identity(r)
 	if err != nil {
@@ -142,80 +137,56 @@ func (h *Handler) listObjects(w http.ResponseWriter, r *http.Request, bucketID s
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	rows, err := h.listRows(r.Context(), id, bucketID, prefix+body.Search, true)
+	dir := "asc"
+	if body.SortBy.Order == "desc" {
+		dir = "desc"
+	}
+	// One level under prefix, folded and sorted in the database (RLS
+	// applies to the rows read): folders are the first path segment of
+	// deeper names.
+	order := fmt.Sprintf(`lower(name || case when folder then '/' else '' end) collate "C" %s`, dir)
+	if col := body.SortBy.Column; col != "name" {
+		order = fmt.Sprintf(`folder desc, case when folder then name end collate "C" %s, %s %s, name collate "C"`, dir, col, dir)
+	}
+	sql := `with m as (
+		select o.id, o.updated_at, o.created_at, o.last_accessed_at, o.metadata,
+		       substr(o.name, char_length($3::text) + 1) as rel
+		from storage.objects o
+		where o.bucket_id = $1 and lower(o.name) like $2 escape '\'
+	), entries as (
+		select split_part(rel, '/', 1) as name, null::text as id, null::timestamptz as updated_at,
+		       null::timestamptz as created_at, null::timestamptz as last_accessed_at, null::jsonb as metadata,
+		       true as folder
+		from m where strpos(rel, '/') > 0
+		group by 1
+		union all
+		select rel, id::text, updated_at, created_at, last_accessed_at, metadata, false
+		from m where strpos(rel, '/') = 0
+	)
+	select name, id, updated_at, created_at, last_accessed_at, metadata from entries
+	order by ` + order + ` limit $4 offset $5`
+	pattern := strings.ToLower(likeEscape(prefix+body.Search)) + "%"
+	out := []listEntryJSON{}
+	err = h.asRole(r.Context(), id, func(tx pgx.Tx) error {
+		rows, err := tx.Query(r.Context(), sql, bucketID, pattern, prefix, limit, offset)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e listEntryJSON
+			var up, cr, la *time.Time
+			if err := rows.Scan(&e.Name, &e.ID, &up, &cr, &la, &e.Metadata); err != nil {
+				return err
+			}
+			e.UpdatedAt, e.CreatedAt, e.LastAccessedAt = jsTimePtr(up), jsTimePtr(cr), jsTimePtr(la)
+			e.Metadata = rawOrNull(e.Metadata)
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return err
-	}
-	type entry struct {
-		name   string
-		folder bool
-		row    *listRow
-	}
-	var entries []entry
-	seen := map[string]bool{}
-	for i := range rows {
-		rel := rows[i].Name[len(prefix):]
-		if j := strings.IndexByte(rel, '/'); j >= 0 {
-			f := rel[:j]
-			if !seen[f] {
-				seen[f] = true
-				entries = append(entries, entry{name: f, folder: true})
-			}
-			continue
-		}
-		entries = append(entries, entry{name: rel, row: &rows[i]})
-	}
-	desc := body.SortBy.Order == "desc"
-	col := body.SortBy.Column
-	sort.SliceStable(entries, func(i, j int) bool {
-		a, b := entries[i], entries[j]
-		if col == "name" {
-			ka, kb := strings.ToLower(a.name), strings.ToLower(b.name)
-			if a.folder {
-				ka += "/"
-			}
-			if b.folder {
-				kb += "/"
-			}
-			if desc {
-				return ka > kb
-			}
-			return ka < kb
-		}
-		if a.folder != b.folder {
-			return a.folder
-		}
-		if a.folder {
-			if desc {
-				return a.name > b.name
-			}
-			return a.name < b.name
-		}
-		ta, tb := a.row.at(col), b.row.at(col)
-		if !ta.Equal(tb) {
-			if desc {
-				return ta.After(tb)
-			}
-			return ta.Before(tb)
-		}
-		return a.name < b.name
-	})
-	if offset > len(entries) {
-		offset = len(entries)
-	}
-	entries = entries[offset:]
-	if len(entries) > limit {
-		entries = entries[:limit]
-	}
-	out := make([]listEntryJSON, 0, len(entries))
-	for _, e := range entries {
-		if e.folder {
-			out = append(out, listEntryJSON{Name: e.name, Metadata: json.RawMessage("null")})
-			continue
-		}
-		out = append(out, listEntryJSON{Name: e.name, ID: &e.row.ID, UpdatedAt: jsTimePtr(&e.row.UpdatedAt),
-			CreatedAt: jsTimePtr(&e.row.CreatedAt), LastAccessedAt: jsTimePtr(&e.row.LastAccessedAt),
-			Metadata: rawOrNull(e.row.Metadata)})
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -306,7 +277,7 @@ func (h *Handler) listObjectsV2(w http.ResponseWriter, r *http.Request, bucketID
 	}
 	byName := body.SortBy.Column == "name"
 	desc := body.SortBy.Order == "desc"
-	rows, err := h.listRows(r.Context(), id, bucketID, body.Prefix, false)
+	rows, err := h.listRows(r.Context(), id, bucketID, body.Prefix)
 	if err != nil {
 		return err
 	}

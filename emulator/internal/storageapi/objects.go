@@ -233,7 +233,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, bucketID, key s
 	if err != nil {
 		return err
 	}
-	res, err := h.store1(r, id, bucketID, key, upsert)
+	res, err := h.receiveObject(r, id, bucketID, key, upsert)
 	if err != nil {
 		return err
 	}
@@ -244,9 +244,9 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, bucketID, key s
 	return nil
 }
 
-// store1 receives one object and records it as id; it returns the object's
+// receiveObject receives one object and records it as id; it returns the object's
 // id.
-func (h *Handler) store1(r *http.Request, id reqctx.Identity, bucketID, key string, upsert bool) (string, error) {
+func (h *Handler) receiveObject(r *http.Request, id reqctx.Identity, bucketID, key string, upsert bool) (string, error) {
 	ctx := r.Context()
 	if err := checkKey(key); err != nil {
 		return "", err

@@ -400,3 +400,46 @@ func TestListV2Paging(t *testing.T) {
 		t.Fatalf("created_at pages %v", got)
 	}
 }
+
+func TestListLevels(t *testing.T) {
+	e := newEnv(t)
+	svc := e.service()
+	wantStatus(t, e.doJSON("POST", "/bucket", svc, `{"name":"b"}`), 200)
+	for _, k := range []string{"d/a_b.txt", "d/axb.txt", "d/B.txt", "d/sub/x.txt", "d/sub/y.txt", "d/sub.txt", "e/z.txt"} {
+		wantStatus(t, e.do("POST", "/object/b/"+k, svc, strings.NewReader(k), "Content-Type", "text/plain"), 200)
+		e.clock.Add(time.Second)
+	}
+	list := func(body string) string {
+		r := e.doJSON("POST", "/object/list/b", svc, body)
+		wantStatus(t, r, 200)
+		var names []string
+		for _, x := range r.json(t).([]any) {
+			m := x.(map[string]any)
+			n := m["name"].(string)
+			if m["id"] == nil {
+				n += "/"
+			}
+			names = append(names, n)
+		}
+		return strings.Join(names, ",")
+	}
+	tests := []struct{ body, want string }{
+		{`{"prefix":""}`, "d/,e/"},
+		{`{"prefix":"d"}`, "a_b.txt,axb.txt,B.txt,sub.txt,sub/"},
+		{`{"prefix":"D/"}`, "a_b.txt,axb.txt,B.txt,sub.txt,sub/"}, // case-insensitive, as Storage
+		{`{"prefix":"d","search":"a_"}`, "a_b.txt"},                 // '_' is not a wildcard
+		{`{"prefix":"d","search":"SU"}`, "sub.txt,sub/"},
+		{`{"prefix":"d","sortBy":{"column":"name","order":"desc"}}`, "sub/,sub.txt,B.txt,axb.txt,a_b.txt"},
+		{`{"prefix":"d","limit":2,"offset":1}`, "axb.txt,B.txt"},
+		{`{"prefix":"d","sortBy":{"column":"created_at","order":"desc"}}`, "sub/,sub.txt,B.txt,axb.txt,a_b.txt"},
+		{`{"prefix":"d","sortBy":{"column":"updated_at","order":"asc"},"limit":3}`, "sub/,a_b.txt,axb.txt"},
+		{`{"prefix":"d/sub"}`, "x.txt,y.txt"},
+		{`{"prefix":"nothing"}`, ""},
+	}
+	for _, tt := range tests {
+		if got := list(tt.body); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.body, got, tt.want)
+		}
+	}
+	wantErr(t, e.doJSON("POST", "/object/list/b", svc, `{"prefix":"d","sortBy":{"column":"size"}}`), 400, "400", "InvalidRequest")
+}

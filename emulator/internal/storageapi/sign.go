@@ -237,7 +237,7 @@ func (h *Handler) uploadSigned(w http.ResponseWriter, r *http.Request, bucketID,
 		claims, _ := json.Marshal(map[string]string{"role": "service_role", "sub": c.Owner})
 		who = reqctx.Identity{Role: "service_role", Claims: claims}
 	}
-	if _, err := h.store1(r, who, bucketID, key, c.Upsert); err != nil {
+	if _, err := h.receiveObject(r, who, bucketID, key, c.Upsert); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"Key": bucketID + "/" + key})
