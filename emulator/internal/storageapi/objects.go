@@ -244,8 +244,8 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, bucketID, key s
 	return nil
 }
 
-// receiveObject receives one object and records it as id; it returns the object's
-// id.
+// receiveObject receives one object and records it as id; it returns the
+// object's id.
 func (h *Handler) receiveObject(r *http.Request, id reqctx.Identity, bucketID, key string, upsert bool) (string, error) {
 	ctx := r.Context()
 	if err := checkKey(key); err != nil {

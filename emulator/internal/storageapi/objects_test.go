@@ -427,7 +427,7 @@ func TestListLevels(t *testing.T) {
 		{`{"prefix":""}`, "d/,e/"},
 		{`{"prefix":"d"}`, "a_b.txt,axb.txt,B.txt,sub.txt,sub/"},
 		{`{"prefix":"D/"}`, "a_b.txt,axb.txt,B.txt,sub.txt,sub/"}, // case-insensitive, as Storage
-		{`{"prefix":"d","search":"a_"}`, "a_b.txt"},                 // '_' is not a wildcard
+		{`{"prefix":"d","search":"a_"}`, "a_b.txt"},               // '_' is not a wildcard
 		{`{"prefix":"d","search":"SU"}`, "sub.txt,sub/"},
 		{`{"prefix":"d","sortBy":{"column":"name","order":"desc"}}`, "sub/,sub.txt,B.txt,axb.txt,a_b.txt"},
 		{`{"prefix":"d","limit":2,"offset":1}`, "axb.txt,B.txt"},
