@@ -11,6 +11,7 @@
 // found"}; a handler that panics answers 500 with
 // {"code":"WORKER_ERROR",…}, as the Edge Runtime does for a crashed worker.
 //
-// The zero Handler is not usable; create one with [New]. A Handler is safe
-// for concurrent use, including Register and Unregister while serving.
+// The zero Handler (like [New]'s) serves no functions until some are
+// registered. A Handler is safe for concurrent use, including Register and
+// Unregister while serving.
 package functionsapi

@@ -9,7 +9,8 @@ import (
 	"sync"
 )
 
-// Handler routes function invocations to registered handlers.
+// Handler routes function invocations to registered handlers. The zero
+// value serves no functions and is ready to use.
 type Handler struct {
 	mu  sync.RWMutex
 	fns map[string]http.Handler
@@ -44,6 +45,9 @@ func (h *Handler) Register(name string, fn http.Handler) error {
 	defer h.mu.Unlock()
 	if _, ok := h.fns[name]; ok {
 		return fmt.Errorf("%w: %q", ErrDuplicate, name)
+	}
+	if h.fns == nil {
+		h.fns = map[string]http.Handler{}
 	}
 	h.fns[name] = fn
 	return nil

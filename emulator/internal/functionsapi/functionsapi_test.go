@@ -149,3 +149,20 @@ func TestPanic(t *testing.T) {
 		t.Fatal("a truncated response was read without error")
 	}
 }
+
+func TestZeroValue(t *testing.T) {
+	var h functionsapi.Handler
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if err := h.Register("x", echo()); err != nil {
+		t.Fatal(err)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
+	if rec.Code != http.StatusTeapot {
+		t.Fatalf("status %d", rec.Code)
+	}
+}

@@ -56,5 +56,6 @@
 // streaming. A bucket's allowed_mime_types accepts exact types and
 // wildcards such as "image/*" (statusCode "415", InvalidMimeType).
 //
-// A [Handler] is safe for concurrent use.
+// A [Handler] is safe for concurrent use; build it with [New] (the zero
+// value has no database).
 package storageapi
