@@ -669,15 +669,22 @@ func (b *Builder) IsDistinct(column string, value any) *Builder {
 }
 
 // In matches column against a list (a slice). Values are quoted as
-// PostgREST requires; duplicates are dropped.
+// PostgREST requires; duplicates are dropped. A list of only the empty
+// string is sent as eq. (PostgREST reads in.("") as the empty list).
 func (b *Builder) In(column string, values any) *Builder {
 	s, err := formatList(values)
+	if s == `("")` {
+		return b.filter(column, "eq.", err)
+	}
 	return b.filter(column, "in."+s, err)
 }
 
 // NotIn matches rows whose column is in none of the values.
 func (b *Builder) NotIn(column string, values any) *Builder {
 	s, err := formatList(values)
+	if s == `("")` {
+		return b.filter(column, "not.eq.", err)
+	}
 	return b.filter(column, "not.in."+s, err)
 }
 

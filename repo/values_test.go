@@ -133,3 +133,15 @@ func TestGetErrorIsLabelled(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestInOnlyEmptyString(t *testing.T) {
+	f, cl := newFake(t)
+	f.body = `[]`
+	_, err := repo.Table(cl, "t").Select("*").In("c", []string{""}).NotIn("c", []string{"", ""}).In("c", []string{"", "a"}).Execute(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := unq(t, f.last(t).RawQuery), `select=*&c=eq.&c=not.eq.&c=in.("",a)`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
