@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -23,7 +24,8 @@ import (
 // offset, DELETE abandons it. Bytes go to a temporary file as they arrive;
 // the object row is written (as the caller of the final PATCH, so RLS
 // applies) when the last byte lands. Upload state lives in memory: an
-// emulator restart forgets unfinished uploads.
+// emulator restart forgets unfinished uploads, and uploads idle for a day
+// are discarded.
 const tusVersion = "1.0.0"
 
 type tusUpload struct {
@@ -34,17 +36,38 @@ type tusUpload struct {
 	length int64
 	upsert bool
 	rc     *received
+	seen   atomic.Int64 // unix seconds of the last request
 }
+
+// tusIdle is how long an unfinished upload is kept without requests.
+const tusIdle = 24 * time.Hour
 
 type tusState struct {
 	mu      sync.Mutex
 	uploads map[string]*tusUpload
 }
 
-func (s *tusState) get(id string) *tusUpload {
+func (s *tusState) get(id string, now time.Time) *tusUpload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.uploads[id]
+	u := s.uploads[id]
+	if u != nil {
+		u.seen.Store(now.Unix())
+	}
+	return u
+}
+
+// sweep discards uploads idle for longer than tusIdle.
+func (s *tusState) sweep(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, u := range s.uploads {
+		if now.Unix()-u.seen.Load() > int64(tusIdle/time.Second) && u.mu.TryLock() {
+			u.rc.file.discard()
+			u.mu.Unlock()
+			delete(s.uploads, id)
+		}
+	}
 }
 
 func (s *tusState) put(id string, u *tusUpload) {
@@ -202,7 +225,9 @@ func (h *Handler) tusCreate(w http.ResponseWriter, r *http.Request) error {
 	if rc.file, err = h.store.create(); err != nil {
 		return err
 	}
+	h.tus.sweep(h.now())
 	u := &tusUpload{bucket: bucketID, key: key, length: length, upsert: upsert, rc: rc}
+	u.seen.Store(h.now().Unix())
 	rc.file.onWrite = func(n int) { u.offset.Add(int64(n)) }
 	uploadID := base64.RawURLEncoding.EncodeToString([]byte(bucketID + "/" + key + "/" + uuid.NewString()))
 	h.tus.put(uploadID, u)
@@ -250,7 +275,7 @@ func externalBase(r *http.Request) string {
 }
 
 func (h *Handler) tusLookup(id string) (*tusUpload, error) {
-	u := h.tus.get(id)
+	u := h.tus.get(id, h.now())
 	if u == nil {
 		return nil, &tusError{http.StatusNotFound, "Upload not found"}
 	}

@@ -123,6 +123,13 @@ func TestResumableUpload(t *testing.T) {
 	if objs, tmp := e.dataFiles(); len(objs) != 1 || len(tmp) != 0 {
 		t.Fatalf("files %v, leftovers %v", objs, tmp)
 	}
+	// Uploads idle for a day are forgotten (swept when another starts).
+	r = create(10, "bucketName", "b", "objectName", "idle.txt")
+	upPath = strings.TrimPrefix(r.header.Get("Location"), e.srv.URL)
+	e.clock.Add(25 * time.Hour)
+	svc = e.service()
+	wantStatus(t, create(10, "bucketName", "b", "objectName", "fresh.txt"), http.StatusCreated)
+	wantStatus(t, e.do("HEAD", upPath, svc, nil, tus...), http.StatusNotFound)
 }
 
 // TestResumableUploadRLS: the caller's policies decide, at creation and
