@@ -38,10 +38,11 @@ type modelColumn struct {
 // difference as one line: a table or column dropped, a column added,
 // renamed (a column gone and one of the same type new), retyped, made
 // nullable or NOT NULL, or whose tag options (pk, readonly, omitempty,
-// json) changed. Nothing found is a nil slice. The error is for an
+// json) changed, and enum labels added or removed (for string types whose
+// constants are the labels, as generated). Nothing found is a nil slice. The error is for an
 // unreadable directory or configuration.
 func Check(dir string, db *Database, cfg Config) ([]string, error) {
-	have, err := modelsInDir(dir)
+	have, haveEnums, err := modelsInDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -54,14 +55,18 @@ func Check(dir string, db *Database, cfg Config) ([]string, error) {
 		return nil, err
 	}
 	want := map[string]*model{}
+	wantEnums := enumLabels{}
 	fset := token.NewFileSet()
 	for _, f := range files {
-		ms, err := modelsInSource(fset, f.Name, f.Content)
+		ms, es, err := parseSource(fset, f.Name, f.Content)
 		if err != nil {
 			return nil, fmt.Errorf("modelgen: read generated %s: %w", f.Name, err)
 		}
 		for _, m := range ms {
 			want[m.table] = m
+		}
+		for k, v := range es {
+			wantEnums[k] = append(wantEnums[k], v...)
 		}
 	}
 	var diffs []string
@@ -86,7 +91,29 @@ func Check(dir string, db *Database, cfg Config) ([]string, error) {
 		}
 	}
 	sort.Strings(extra)
-	return append(diffs, extra...), nil
+	diffs = append(diffs, extra...)
+	// enum labels, for the enum types present on both sides
+	enumNames := make([]string, 0, len(wantEnums))
+	for n := range wantEnums {
+		if _, ok := haveEnums[n]; ok {
+			enumNames = append(enumNames, n)
+		}
+	}
+	sort.Strings(enumNames)
+	for _, n := range enumNames {
+		h, w := haveEnums[n], wantEnums[n]
+		for _, l := range h {
+			if !slices.Contains(w, l) {
+				diffs = append(diffs, fmt.Sprintf("enum %s: label %q not in the database", n, l))
+			}
+		}
+		for _, l := range w {
+			if !slices.Contains(h, l) {
+				diffs = append(diffs, fmt.Sprintf("enum %s: label %q in the database, not in the model", n, l))
+			}
+		}
+	}
+	return diffs, nil
 }
 
 func compareModel(h, w *model) []string {
@@ -144,13 +171,14 @@ func compareModel(h, w *model) []string {
 
 func baseType(s string) string { return strings.TrimLeft(s, "*") }
 
-func modelsInDir(dir string) (map[string]*model, error) {
+func modelsInDir(dir string) (map[string]*model, enumLabels, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: models folder: %v", ErrConfig, err)
+		return nil, nil, fmt.Errorf("%w: models folder: %v", ErrConfig, err)
 	}
 	fset := token.NewFileSet()
 	out := map[string]*model{}
+	enums := enumLabels{}
 	for _, e := range entries {
 		n := e.Name()
 		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
@@ -158,25 +186,63 @@ func modelsInDir(dir string) (map[string]*model, error) {
 		}
 		src, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			return nil, nil, fmt.Errorf("%w: %v", ErrConfig, err)
 		}
-		ms, err := modelsInSource(fset, n, src)
+		ms, es, err := parseSource(fset, n, src)
 		if err != nil {
-			return nil, fmt.Errorf("%w: parse %s: %v", ErrConfig, n, err)
+			return nil, nil, fmt.Errorf("%w: parse %s: %v", ErrConfig, n, err)
 		}
 		for _, m := range ms {
 			out[m.table] = m
 		}
+		for k, v := range es {
+			enums[k] = append(enums[k], v...)
+		}
 	}
-	return out, nil
+	return out, enums, nil
 }
 
 // modelsInSource finds the structs of a file that have a TableName method
 // returning a string literal, and their db-tagged columns.
 func modelsInSource(fset *token.FileSet, name string, src []byte) ([]*model, error) {
+	ms, _, err := parseSource(fset, name, src)
+	return ms, err
+}
+
+// enumLabels are the string constants of each named type of a file:
+// type name -> labels.
+type enumLabels map[string][]string
+
+// parseSource reads the models and the string constants of named types
+// (enum labels) of a file.
+func parseSource(fset *token.FileSet, name string, src []byte) ([]*model, enumLabels, error) {
 	f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	enums := enumLabels{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs, ok := sp.(*ast.ValueSpec)
+			if !ok || vs.Type == nil || len(vs.Values) != len(vs.Names) {
+				continue
+			}
+			id, ok := vs.Type.(*ast.Ident)
+			if !ok {
+				continue
+			}
+			for _, v := range vs.Values {
+				if lit, ok := v.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					if s, err := strconv.Unquote(lit.Value); err == nil {
+						enums[id.Name] = append(enums[id.Name], s)
+					}
+				}
+			}
+		}
 	}
 	tableOf := map[string]string{}
 	structs := map[string]*ast.StructType{}
@@ -249,5 +315,5 @@ func modelsInSource(fset *token.FileSet, name string, src []byte) ([]*model, err
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].table < out[j].table })
-	return out, nil
+	return out, enums, nil
 }

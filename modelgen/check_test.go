@@ -42,6 +42,7 @@ func TestCheckDrift(t *testing.T) {
 		"alter table order_items add column note text",
 		"drop view order_totals",
 		"create table reviews (id bigint primary key, body text)",
+		"alter type order_status add value 'refunded'",
 	)
 	stderr.Reset()
 	code := modelgen.Run(ctx, check, &stdout, &stderr)
@@ -58,6 +59,7 @@ func TestCheckDrift(t *testing.T) {
 		"table orders: column coupon: in the database, not in the model",
 		"table order_totals (OrderTotal in order_total.go): not in the database",
 		"table reviews: in the database, no model (would be Review)",
+		`enum OrderStatus: label "refunded" in the database, not in the model`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
@@ -73,8 +75,8 @@ func TestCheckDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(diffs) != 9 {
-		t.Errorf("Check found %d differences, want 9:\n%s", len(diffs), strings.Join(diffs, "\n"))
+	if len(diffs) != 10 {
+		t.Errorf("Check found %d differences, want 10:\n%s", len(diffs), strings.Join(diffs, "\n"))
 	}
 	de := &modelgen.DriftError{Differences: diffs}
 	if !errors.Is(de, modelgen.ErrDrift) {

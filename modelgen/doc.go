@@ -77,7 +77,8 @@
 // with a TableName method, generated or not — with what the live schema
 // gives now, and names each difference: a table or column dropped, a
 // column added, renamed, retyped, made nullable or NOT NULL, or with
-// changed tag options. modelgen -check exits 1 when there is any.
+// changed tag options, an enum label added or removed. modelgen -check
+// exits 1 when there is any.
 //
 // # Errors
 //
