@@ -46,6 +46,9 @@ func (m *MailpitMailbox) Latest(ctx context.Context, to string, since time.Time)
 	defer tick.Stop()
 	for {
 		mail, ok, err := m.latestOnce(ctx, to, since.Add(-time.Second))
+		if err != nil && ctx.Err() != nil {
+			return Mail{}, fmt.Errorf("%w to %s: %v", ErrNoMail, to, ctx.Err())
+		}
 		if err != nil {
 			return Mail{}, err
 		}
