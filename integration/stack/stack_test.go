@@ -307,7 +307,7 @@ func TestDockerConfigEnv(t *testing.T) {
 			"PGRST_ADMIN_SERVER_PORT": "3001", "PGRST_DB_TX_END": "commit-allow-override"}},
 		{"gotrue", cfg.GoTrueEnv(ext), map[string]string{
 			"GOTRUE_JWT_SECRET": cfg.JWTSecret, "API_EXTERNAL_URL": ext, "GOTRUE_SMTP_HOST": "mail", "GOTRUE_SMTP_PORT": "1025",
-			"GOTRUE_DB_DATABASE_URL": "postgres://supabase_auth_admin:" + cfg.DBPassword + "@db:5432/postgres",
+			"GOTRUE_DB_DATABASE_URL":    "postgres://supabase_auth_admin:" + cfg.DBPassword + "@db:5432/postgres",
 			"GOTRUE_MAILER_AUTOCONFIRM": "false", "GOTRUE_JWT_ADMIN_ROLES": "service_role", "GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED": "true",
 			"GOTRUE_MAILER_URLPATHS_CONFIRMATION": "/auth/v1/verify"}},
 		{"storage", cfg.StorageEnv(keys), map[string]string{
