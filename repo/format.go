@@ -135,10 +135,27 @@ func formatList(v any) (string, error) {
 			b.WriteByte(',')
 		}
 		first = false
-		b.WriteString(quoteListItem(s))
+		if bareKind(e) {
+			b.WriteString(s) // numbers and booleans need no quotes
+		} else {
+			b.WriteString(quoteListItem(s))
+		}
 	}
 	b.WriteByte(')')
 	return b.String(), nil
+}
+
+// bareKind reports numbers and booleans, which are written bare in lists.
+func bareKind(v any) bool {
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		_, stringer := v.(fmt.Stringer)
+		_, text := v.(encoding.TextMarshaler)
+		return !stringer && !text
+	}
+	return false
 }
 
 func quoteListItem(s string) string {

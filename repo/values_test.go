@@ -145,3 +145,15 @@ func TestInOnlyEmptyString(t *testing.T) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestInNumbersBare(t *testing.T) {
+	f, cl := newFake(t)
+	f.body = `[]`
+	_, err := repo.Table(cl, "t").Select("*").In("score", []float64{1.5, -2e-7}).In("ok", []bool{true}).Execute(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := unq(t, f.last(t).RawQuery), `select=*&score=in.(1.5,-0.0000002)&ok=in.(true)`; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
