@@ -162,8 +162,8 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 		}
 		var ins string
 		switch {
-		case len(cols) == 0 && len(keys) == 0:
-			ins = "INSERT INTO " + tn + " SELECT * FROM " + tn + " WHERE false"
+		case len(keys) == 0:
+			ins = "" // an empty array inserts nothing
 		case len(cols) == 0 && len(keys) == 1:
 			ins = "INSERT INTO " + tn + " DEFAULT VALUES"
 		case len(cols) == 0:
@@ -227,8 +227,12 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 		if len(where) > 0 && req.method == http.MethodPost {
 			return nil, errUnsupported("filters on POST")
 		}
-		mut = ins + " RETURNING " + tq + ".*, (" + tq + ".xmax::text::int8 <> 0) AS pgrst_updated"
-		if t.Kind != "r" && t.Kind != "p" {
+		switch {
+		case ins == "":
+			mut = "SELECT " + tq + ".*, false AS pgrst_updated FROM " + tn + " WHERE false"
+		case t.Kind == "r" || t.Kind == "p":
+			mut = ins + " RETURNING " + tq + ".*, (" + tq + ".xmax::text::int8 <> 0) AS pgrst_updated"
+		default:
 			mut = ins + " RETURNING " + tq + ".*, false AS pgrst_updated"
 		}
 	case http.MethodPatch:

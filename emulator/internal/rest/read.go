@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 
@@ -94,7 +95,11 @@ func (h *Handler) read(ctx context.Context, req *request, t *Table) (*response, 
 			args = append(append([]any{}, args...), cargs...)
 		}
 	}
-	sql := wrapSQL(ctes, bodyExpr(req.accept, single, ""), totalExpr, "")
+	body := bodyExpr(req.accept, single, "")
+	if req.method == http.MethodHead {
+		body = "NULL::text"
+	}
+	sql := wrapSQL(ctes, body, totalExpr, "")
 	if req.accept.kind == mediaPlan {
 		return h.explain(ctx, req, true, sql, args)
 	}

@@ -198,6 +198,7 @@ func TestBehaviour(t *testing.T) {
 		{name: "write in a read-only request", call: call{target: "/rpc/sleepy"}, wantStatus: 200, wantBody: `1`},
 		{name: "insert rolled back", call: call{method: "POST", target: "/countries?select=name", body: `[{"name":"Temp"}]`,
 			headers: map[string]string{"Prefer": "return=representation, tx=rollback"}}, wantStatus: 201, wantBody: `[{"name":"Temp"}]`},
+		{name: "empty bulk insert", call: call{method: "POST", target: "/countries?columns=name", body: `[]`, headers: map[string]string{"Prefer": "return=representation"}}, wantStatus: 201, wantBody: `[]`},
 		{name: "openapi root", call: call{target: "/"}, wantStatus: 501},
 		{name: "put needs all key filters", call: call{method: "PUT", target: "/countries?name=eq.x", body: `{"id":1}`}, wantStatus: 405, wantCode: "PGRST105"},
 		{name: "put body must match the key", call: call{method: "PUT", target: "/countries?id=eq.1", body: `{"id":2,"name":"x"}`}, wantStatus: 400, wantCode: "PGRST115"},
