@@ -68,7 +68,11 @@
 //
 // [Repo], [Query] and [Builder] are immutable: every method returns a new
 // value, so they are safe to share between goroutines and to reuse as
-// templates. Nothing is sent until a method taking a context runs.
+// templates. Nothing is sent until a method taking a context runs. [New]
+// is cheap (T's metadata is built once and cached), so a server acting for
+// many users makes one per request over client.WithAccessToken(token). The
+// zero Repo is not usable: its calls fail with [ErrInvalid]; make one with
+// [New].
 //
 // # The reference's Database calls in Go
 //
