@@ -229,7 +229,9 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		return h.explain(ctx, req, read, sql, b.args)
 	}
 	var res result
-	e := h.run(ctx, req, read, func(tx pgx.Tx) error {
+	// Like PostgREST, stable and immutable functions run read-only.
+	readOnly := read || f.Volatile != 'v'
+	e := h.run(ctx, req, readOnly, func(tx pgx.Tx) error {
 		var err error
 		res, err = mainRow(ctx, tx, req, sql, b.args)
 		if err != nil {
