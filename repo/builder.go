@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/transport"
 )
 
@@ -47,16 +48,6 @@ func (o opKind) String() string {
 	return "query"
 }
 
-// CountMethod selects how PostgREST counts rows (Prefer: count=…).
-type CountMethod string
-
-// The count methods.
-const (
-	CountExact     CountMethod = "exact"
-	CountPlanned   CountMethod = "planned"
-	CountEstimated CountMethod = "estimated"
-)
-
 // Option tunes a select, write or function call: [WithCount], [Head],
 // [Get], [DefaultToNull], [OnConflict], [IgnoreDuplicates],
 // [AllowUnfiltered]. An option that does not apply to the call is an error
@@ -64,7 +55,7 @@ const (
 type Option func(*options)
 
 type options struct {
-	count         CountMethod
+	count         string
 	head          bool
 	get           bool
 	defaultToNull *bool
@@ -77,15 +68,20 @@ type options struct {
 	errs          []error
 }
 
-// WithCount asks PostgREST to count the rows (exact, planned or estimated);
-// the count is returned in [Result.Count] or by the typed calls.
-func WithCount(m CountMethod) Option {
+// WithCount asks PostgREST to count the rows (query.CountExact,
+// CountPlanned or CountEstimated); the count is returned in
+// [Result.Count].
+func WithCount(m query.Count) Option {
 	return func(o *options) {
 		switch m {
-		case CountExact, CountPlanned, CountEstimated:
-			o.count = m
+		case query.CountExact:
+			o.count = "exact"
+		case query.CountPlanned:
+			o.count = "planned"
+		case query.CountEstimated:
+			o.count = "estimated"
 		default:
-			o.errs = append(o.errs, fmt.Errorf("%w: unknown count method %q", ErrInvalid, string(m)))
+			o.errs = append(o.errs, fmt.Errorf("%w: WithCount needs CountExact, CountPlanned or CountEstimated", ErrInvalid))
 		}
 	}
 }
@@ -189,7 +185,7 @@ func RPC(c Conn, fn string, args any, opts ...Option) *Builder {
 		}
 		b.body, b.hasBody = body, true
 	}
-	b.prefer.count = string(b.opts.count)
+	b.prefer.count = b.opts.count
 	return b
 }
 
@@ -283,7 +279,7 @@ func (b *Builder) Select(columns string, opts ...Option) *Builder {
 	if b.op == opNone {
 		c := b.setOp(opSelect)
 		c.applyOpts(opts, true, true, false, false)
-		c.prefer.count = string(c.opts.count)
+		c.prefer.count = c.opts.count
 		c.set("select", cols)
 		return c
 	}
@@ -344,12 +340,12 @@ func (b *Builder) Update(values any, opts ...Option) *Builder {
 func (b *Builder) Delete(opts ...Option) *Builder {
 	c := b.setOp(opDelete)
 	c.applyOpts(opts, true, false, false, false)
-	c.prefer.count = string(c.opts.count)
+	c.prefer.count = c.opts.count
 	return c
 }
 
 func (b *Builder) writeBody(rows any, bulk bool) {
-	b.prefer.count = string(b.opts.count)
+	b.prefer.count = b.opts.count
 	if b.opts.defaultToNull != nil && !*b.opts.defaultToNull {
 		b.prefer.missing = true
 	}
@@ -728,37 +724,34 @@ func (b *Builder) RangeLte(column string, r any) *Builder { return b.rangeOp(col
 // RangeAdjacent matches ranges adjacent to r.
 func (b *Builder) RangeAdjacent(column string, r any) *Builder { return b.rangeOp(column, "adj", r) }
 
-// TextSearchType selects the tsquery parser of [Builder.TextSearch].
-type TextSearchType string
-
-// The text search types.
-const (
-	SearchDefault   TextSearchType = ""          // to_tsquery (fts)
-	SearchPlain     TextSearchType = "plain"     // plainto_tsquery (plfts)
-	SearchPhrase    TextSearchType = "phrase"    // phraseto_tsquery (phfts)
-	SearchWebsearch TextSearchType = "websearch" // websearch_to_tsquery (wfts)
-)
-
-// TextSearch matches a tsvector (or text) column against query with the
-// given parser type and optional text search config ("english").
-func (b *Builder) TextSearch(column, query string, typ TextSearchType, config string) *Builder {
+// TextSearch matches a tsvector (or text) column against query, with the
+// parser type and text search configuration of opts (query.FTS by
+// default; query.Plain, query.Phrase, query.Websearch).
+func (b *Builder) TextSearch(column, q string, opts ...query.TextSearchOptions) *Builder {
+	if len(opts) > 1 {
+		return b.fail(fmt.Errorf("%w: TextSearch takes at most one TextSearchOptions", ErrInvalid))
+	}
+	var o query.TextSearchOptions
+	if len(opts) == 1 {
+		o = opts[0]
+	}
 	var op string
-	switch typ {
-	case SearchDefault:
+	switch o.Type {
+	case query.FTS:
 		op = "fts"
-	case SearchPlain:
+	case query.Plain:
 		op = "plfts"
-	case SearchPhrase:
+	case query.Phrase:
 		op = "phfts"
-	case SearchWebsearch:
+	case query.Websearch:
 		op = "wfts"
 	default:
-		return b.fail(fmt.Errorf("%w: unknown text search type %q", ErrInvalid, string(typ)))
+		return b.fail(fmt.Errorf("%w: unknown text search type %d", ErrInvalid, o.Type))
 	}
-	if config != "" {
-		op += "(" + config + ")"
+	if o.Config != "" {
+		op += "(" + o.Config + ")"
 	}
-	return b.filter(column, op+"."+query, nil)
+	return b.filter(column, op+"."+q, nil)
 }
 
 // Match adds one Eq per entry, in sorted key order (Go maps have none).
@@ -946,23 +939,17 @@ func (b *Builder) StripNulls() *Builder {
 	return b.withAccept("application/vnd.pgrst.array+json;nulls=stripped")
 }
 
-// ExplainOptions tunes [Builder.Explain]. Format is "text" (default) or "json".
-type ExplainOptions struct {
-	Analyze, Verbose, Settings, Buffers, WAL bool
-	Format                                   string
-}
-
 // Explain returns the PostgreSQL plan of the query instead of its rows.
 // PostgREST must allow it (db-plan-enabled).
-func (b *Builder) Explain(o ExplainOptions) *Builder {
+func (b *Builder) Explain(o query.ExplainOptions) *Builder {
 	var fmtName string
 	switch o.Format {
-	case "", "text":
+	case query.ExplainText:
 		fmtName = "text"
-	case "json":
+	case query.ExplainJSON:
 		fmtName = "json"
 	default:
-		return b.fail(fmt.Errorf("%w: explain format %q (want text or json)", ErrInvalid, o.Format))
+		return b.fail(fmt.Errorf("%w: unknown explain format %d", ErrInvalid, o.Format))
 	}
 	var opts []string
 	for _, x := range []struct {

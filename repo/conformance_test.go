@@ -19,6 +19,7 @@ import (
 
 	"github.com/supakit/supakit"
 	"github.com/supakit/supakit/internal/oracle"
+	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/repo"
 	"github.com/supakit/supakit/transport"
 )
@@ -40,22 +41,22 @@ var calls = map[string]call{
 	"db.select.columns_whitespace_newlines": func(c *supakit.Client) *repo.Builder { return tbl(c, "characters").Select("\n    id,\n    name\n  ") },
 	"db.select.quoted_column_with_space":    func(c *supakit.Client) *repo.Builder { return tbl(c, "characters").Select(`"full name", id`) },
 	"db.select.count_exact": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountExact))
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountExact))
 	},
 	"db.select.count_planned": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountPlanned))
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountPlanned))
 	},
 	"db.select.count_estimated": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountEstimated))
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountEstimated))
 	},
 	"db.select.head_count_exact": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountExact), repo.Head())
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountExact), repo.Head())
 	},
 	"db.select.head_count_planned": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountPlanned), repo.Head())
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountPlanned), repo.Head())
 	},
 	"db.select.head_count_estimated": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Select("*", repo.WithCount(repo.CountEstimated), repo.Head())
+		return tbl(c, "characters").Select("*", repo.WithCount(query.CountEstimated), repo.Head())
 	},
 	"db.select.head_no_count": func(c *supakit.Client) *repo.Builder { return tbl(c, "characters").Select("*", repo.Head()) },
 	"db.select.embedded":      func(c *supakit.Client) *repo.Builder { return tbl(c, "countries").Select("*, cities(name)") },
@@ -116,10 +117,10 @@ var calls = map[string]call{
 		return tbl(c, "countries").Insert(country{1, "Nepal"}, repo.DefaultToNull(false))
 	},
 	"db.insert.count_exact": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "countries").Insert(country{1, "Denmark"}, repo.WithCount(repo.CountExact))
+		return tbl(c, "countries").Insert(country{1, "Denmark"}, repo.WithCount(query.CountExact))
 	},
 	"db.insert.count_exact_returning": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "countries").Insert(country{1, "Denmark"}, repo.WithCount(repo.CountExact)).Select("")
+		return tbl(c, "countries").Insert(country{1, "Denmark"}, repo.WithCount(query.CountExact)).Select("")
 	},
 	"db.insert.json_values": func(c *supakit.Client) *repo.Builder {
 		return tbl(c, "users").Insert(map[string]any{
@@ -137,7 +138,7 @@ var calls = map[string]call{
 		return tbl(c, "countries").Update(map[string]any{"name": "Australia"}).Eq("id", 1).Select("")
 	},
 	"db.update.count_exact": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "countries").Update(map[string]any{"name": "Australia"}, repo.WithCount(repo.CountExact)).Eq("id", 1)
+		return tbl(c, "countries").Update(map[string]any{"name": "Australia"}, repo.WithCount(query.CountExact)).Eq("id", 1)
 	},
 	"db.update.json_column": func(c *supakit.Client) *repo.Builder {
 		return tbl(c, "users").Update(map[string]any{"address": map[string]any{"street": "Melrose Place", "postcode": 90210}}).
@@ -167,13 +168,13 @@ var calls = map[string]call{
 	},
 	"db.upsert.all_options": func(c *supakit.Client) *repo.Builder {
 		return tbl(c, "countries").Upsert([]map[string]any{{"id": 1, "name": "Albania"}, {"id": 2}},
-			repo.OnConflict("id"), repo.IgnoreDuplicates(), repo.DefaultToNull(false), repo.WithCount(repo.CountExact)).Select("")
+			repo.OnConflict("id"), repo.IgnoreDuplicates(), repo.DefaultToNull(false), repo.WithCount(query.CountExact)).Select("")
 	},
 	"db.delete.eq":           func(c *supakit.Client) *repo.Builder { return tbl(c, "countries").Delete().Eq("id", 1) },
 	"db.delete.in":           func(c *supakit.Client) *repo.Builder { return tbl(c, "countries").Delete().In("id", []int{1, 2, 3}) },
 	"db.delete.eq_returning": func(c *supakit.Client) *repo.Builder { return tbl(c, "countries").Delete().Eq("id", 1).Select("") },
 	"db.delete.count_exact": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "countries").Delete(repo.WithCount(repo.CountExact)).Eq("id", 1)
+		return tbl(c, "countries").Delete(repo.WithCount(query.CountExact)).Eq("id", 1)
 	},
 	// Go refuses an unfiltered delete unless asked explicitly; asked, it
 	// sends the vector's request (see refusals for the default).
@@ -211,13 +212,13 @@ var calls = map[string]call{
 		return repo.RPC(c, "list_stored_countries", map[string]string{"region": "EU"}, repo.Head())
 	},
 	"db.rpc.count_exact": func(c *supakit.Client) *repo.Builder {
-		return repo.RPC(c, "list_stored_countries", nil, repo.WithCount(repo.CountExact))
+		return repo.RPC(c, "list_stored_countries", nil, repo.WithCount(query.CountExact))
 	},
 	"db.rpc.head_count_exact": func(c *supakit.Client) *repo.Builder {
-		return repo.RPC(c, "list_stored_countries", nil, repo.Head(), repo.WithCount(repo.CountExact))
+		return repo.RPC(c, "list_stored_countries", nil, repo.Head(), repo.WithCount(query.CountExact))
 	},
 	"db.rpc.get_count_planned": func(c *supakit.Client) *repo.Builder {
-		return repo.RPC(c, "list_stored_countries", map[string]string{"region": "EU"}, repo.Get(), repo.WithCount(repo.CountPlanned))
+		return repo.RPC(c, "list_stored_countries", map[string]string{"region": "EU"}, repo.Get(), repo.WithCount(query.CountPlanned))
 	},
 	"db.rpc.filter_single": func(c *supakit.Client) *repo.Builder {
 		return repo.RPC(c, "list_stored_countries", nil).Eq("id", 1).Single()
@@ -345,14 +346,14 @@ var calls = map[string]call{
 	"filter.overlaps.range_string": sel("reservations", "room_name", func(b *repo.Builder) *repo.Builder {
 		return b.Overlaps("during", "[2000-01-01 12:45, 2000-01-01 13:15)")
 	}),
-	"filter.textSearch.default":          fts(`'eggs' & 'ham'`, repo.SearchDefault, ""),
-	"filter.textSearch.config":           fts(`'eggs' & 'ham'`, repo.SearchDefault, "english"),
-	"filter.textSearch.plain":            fts("eggs ham", repo.SearchPlain, ""),
-	"filter.textSearch.plain_config":     fts("eggs ham", repo.SearchPlain, "english"),
-	"filter.textSearch.phrase":           fts("eggs ham", repo.SearchPhrase, ""),
-	"filter.textSearch.phrase_config":    fts("eggs ham", repo.SearchPhrase, "english"),
-	"filter.textSearch.websearch":        fts(`"eggs ham" or cheese -bacon`, repo.SearchWebsearch, ""),
-	"filter.textSearch.websearch_config": fts(`'fat or cat'`, repo.SearchWebsearch, "english"),
+	"filter.textSearch.default":          fts(`'eggs' & 'ham'`, query.FTS, ""),
+	"filter.textSearch.config":           fts(`'eggs' & 'ham'`, query.FTS, "english"),
+	"filter.textSearch.plain":            fts("eggs ham", query.Plain, ""),
+	"filter.textSearch.plain_config":     fts("eggs ham", query.Plain, "english"),
+	"filter.textSearch.phrase":           fts("eggs ham", query.Phrase, ""),
+	"filter.textSearch.phrase_config":    fts("eggs ham", query.Phrase, "english"),
+	"filter.textSearch.websearch":        fts(`"eggs ham" or cheese -bacon`, query.Websearch, ""),
+	"filter.textSearch.websearch_config": fts(`'fat or cat'`, query.Websearch, "english"),
 	"filter.match": sel("characters", "name", func(b *repo.Builder) *repo.Builder {
 		return b.Match(map[string]any{"id": 2, "name": "Leia", "active": true})
 	}),
@@ -441,20 +442,20 @@ var calls = map[string]call{
 	},
 	"mod.csv":                          sel("characters", "", (*repo.Builder).CSV),
 	"mod.geojson":                      sel("locations", "", (*repo.Builder).GeoJSON),
-	"mod.explain.default":              explain(repo.ExplainOptions{}),
-	"mod.explain.analyze":              explain(repo.ExplainOptions{Analyze: true}),
-	"mod.explain.verbose":              explain(repo.ExplainOptions{Verbose: true}),
-	"mod.explain.settings":             explain(repo.ExplainOptions{Settings: true}),
-	"mod.explain.buffers":              explain(repo.ExplainOptions{Buffers: true}),
-	"mod.explain.wal":                  explain(repo.ExplainOptions{WAL: true}),
-	"mod.explain.all_options":          explain(repo.ExplainOptions{Analyze: true, Verbose: true, Settings: true, Buffers: true, WAL: true}),
-	"mod.explain.format_json":          explain(repo.ExplainOptions{Format: "json"}),
-	"mod.explain.analyze_verbose_json": explain(repo.ExplainOptions{Analyze: true, Verbose: true, Format: "json"}),
+	"mod.explain.default":              explain(query.ExplainOptions{}),
+	"mod.explain.analyze":              explain(query.ExplainOptions{Analyze: true}),
+	"mod.explain.verbose":              explain(query.ExplainOptions{Verbose: true}),
+	"mod.explain.settings":             explain(query.ExplainOptions{Settings: true}),
+	"mod.explain.buffers":              explain(query.ExplainOptions{Buffers: true}),
+	"mod.explain.wal":                  explain(query.ExplainOptions{WAL: true}),
+	"mod.explain.all_options":          explain(query.ExplainOptions{Analyze: true, Verbose: true, Settings: true, Buffers: true, WAL: true}),
+	"mod.explain.format_json":          explain(query.ExplainOptions{Format: query.ExplainJSON}),
+	"mod.explain.analyze_verbose_json": explain(query.ExplainOptions{Analyze: true, Verbose: true, Format: query.ExplainJSON}),
 	"mod.explain.after_csv": sel("characters", "", func(b *repo.Builder) *repo.Builder {
-		return b.CSV().Explain(repo.ExplainOptions{})
+		return b.CSV().Explain(query.ExplainOptions{})
 	}),
 	"mod.explain.on_insert": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "characters").Insert(map[string]string{"name": "x"}).Explain(repo.ExplainOptions{Analyze: true})
+		return tbl(c, "characters").Insert(map[string]string{"name": "x"}).Explain(query.ExplainOptions{Analyze: true})
 	},
 	// abortSignal, returns and throwOnError change nothing on the wire; in
 	// Go they are the context, the type parameter and the error result.
@@ -479,7 +480,7 @@ var calls = map[string]call{
 		return tbl(c, "secrets").Delete().Eq("id", 1).Schema("private")
 	},
 	"mod.schema.head": func(c *supakit.Client) *repo.Builder {
-		return tbl(c, "secrets").Select("*", repo.WithCount(repo.CountExact), repo.Head()).Schema("private")
+		return tbl(c, "secrets").Select("*", repo.WithCount(query.CountExact), repo.Head()).Schema("private")
 	},
 	"mod.schema.client_option":        func(c *supakit.Client) *repo.Builder { return tbl(c, "secrets").Select("") },
 	"mod.schema.client_option_insert": func(c *supakit.Client) *repo.Builder { return tbl(c, "secrets").Insert(map[string]int{"id": 1}) },
@@ -505,11 +506,13 @@ func eqName(v string) call {
 	return sel("characters", "name", func(b *repo.Builder) *repo.Builder { return b.Eq("name", v) })
 }
 
-func fts(q string, typ repo.TextSearchType, config string) call {
-	return sel("texts", "content", func(b *repo.Builder) *repo.Builder { return b.TextSearch("content", q, typ, config) })
+func fts(q string, typ query.TextSearchType, config string) call {
+	return sel("texts", "content", func(b *repo.Builder) *repo.Builder {
+		return b.TextSearch("content", q, query.TextSearchOptions{Type: typ, Config: config})
+	})
 }
 
-func explain(o repo.ExplainOptions) call {
+func explain(o query.ExplainOptions) call {
 	return sel("characters", "", func(b *repo.Builder) *repo.Builder { return b.Explain(o) })
 }
 

@@ -84,10 +84,10 @@
 //	    repo.Table(client, "countries").Select("*").Execute(ctx)
 //	select("*", count="exact")
 //	    countries.Query().FindAndCount(ctx, query.CountExact)
-//	    Select("*", repo.WithCount(repo.CountExact))           (Result.Count)
+//	    Select("*", repo.WithCount(query.CountExact))          (Result.Count)
 //	select("*", count="exact", head=True)
 //	    countries.Count(ctx, filters...) / Query().Count(ctx, query.CountPlanned)
-//	    Select("*", repo.WithCount(repo.CountExact), repo.Head())
+//	    Select("*", repo.WithCount(query.CountExact), repo.Head())
 //	insert({...})
 //	    countries.Insert(ctx, row) / InsertMany(ctx, rows)
 //	    Table(...).Insert(row).Execute(ctx)       (chain Select to get rows back)
@@ -111,7 +111,7 @@
 //	    repo.RPC(client, "fn", params).Execute(ctx)
 //	rpc(..., get=True) / head=True / count="exact"
 //	    repo.Call[R](..., repo.Get()); repo.Func[R](..., repo.Get()); Func(...).Count(ctx)
-//	    repo.RPC(..., repo.Get() | repo.Head() | repo.WithCount(repo.CountExact))
+//	    repo.RPC(..., repo.Get() | repo.Head() | repo.WithCount(query.CountExact))
 //	eq, neq, gt, gte, lt, lte
 //	    query.Eq(&c.Name, "x"), query.Neq, query.Gt, query.Gte, query.Lt, query.Lte
 //	    Builder.Eq("name", "x"), Neq, Gt, Gte, Lt, Lte
@@ -128,7 +128,7 @@
 //	    query.RangeGt … query.RangeAdjacent          Builder.RangeGt … RangeAdjacent
 //	text_search("content", q, options)
 //	    query.TextSearch(&t.Content, q, query.TextSearchOptions{...})
-//	    Builder.TextSearch("content", q, repo.SearchWebsearch, "english")
+//	    Builder.TextSearch("content", q, query.TextSearchOptions{Type: query.Websearch})
 //	match({...})
 //	    query.Match(map[string]any{...})             Builder.Match(map[string]any{...})
 //	not_.is_("name", "null")
@@ -150,7 +150,7 @@
 //	csv()
 //	    Query().CSV(ctx)                             Builder.CSV()
 //	explain()
-//	    Query().Explain(ctx, query.ExplainOptions{...})   Builder.Explain(repo.ExplainOptions{...})
+//	    Query().Explain(ctx, query.ExplainOptions{...})   Builder.Explain(query.ExplainOptions{...})
 //
 // Beyond the reference: [Repo.Get] (primary key, composite too),
 // [Repo.First], [Query.All] (paging iterator), [Query.UpdateRow],

@@ -146,7 +146,7 @@ func TestCounts(t *testing.T) {
 			if (err != nil) != tt.wantErr || n != tt.want {
 				t.Errorf("Count = %d, %v", n, err)
 			}
-			res, err := repo.Table(cl, "countries").Select("*", repo.WithCount(repo.CountExact), repo.Head()).Execute(ctx)
+			res, err := repo.Table(cl, "countries").Select("*", repo.WithCount(query.CountExact), repo.Head()).Execute(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -428,7 +428,7 @@ func ExampleBuilder_Contains() {
 		repo.Table(client, "reservations").Select("*").RangeLte("during", "[2000-01-01 14:00, 2000-01-01 16:00)"),
 		repo.Table(client, "reservations").Select("*").RangeAdjacent("during", "[2000-01-01 12:00, 2000-01-01 13:00)"),
 		repo.Table(client, "issues").Select("title").Overlaps("tags", []string{"is:closed", "severity:high"}),
-		repo.Table(client, "texts").Select("content").TextSearch("content", "'eggs' & 'ham'", repo.SearchDefault, "english"),
+		repo.Table(client, "texts").Select("content").TextSearch("content", "'eggs' & 'ham'", query.TextSearchOptions{Config: "english"}),
 	} {
 		if _, err := b.Execute(ctx); err != nil {
 			fmt.Println(err)
@@ -458,7 +458,7 @@ func ExampleBuilder_Order() {
 		t.Select("name").Limit(1).Single(),
 		t.Select("*").Eq("name", "Albania").MaybeSingle(),
 		t.Select("*").CSV(),
-		t.Select("*").Explain(repo.ExplainOptions{}),
+		t.Select("*").Explain(query.ExplainOptions{}),
 	} {
 		if _, err := b.Execute(ctx); err != nil {
 			fmt.Println(err)
