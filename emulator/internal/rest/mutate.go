@@ -334,15 +334,12 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 		if ret == "representation" {
 			resp.status = 200
 		}
-		resp.headers["Content-Range"] = contentRange(0, *res.total, shown)
+		resp.headers["Content-Range"] = "*/" + totalText(shown)
 	}
 	switch ret {
 	case "representation":
 		resp.body = res.body
 		resp.contentType = contentTypeFor(req.accept)
-		if req.method == http.MethodPost {
-			resp.headers["Content-Range"] = contentRange(0, res.page, shown)
-		}
 	case "headers-only":
 		if req.method == http.MethodPost && res.body != nil && len(t.PK) > 0 {
 			if loc := location(t, *res.body); loc != "" {

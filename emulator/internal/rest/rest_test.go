@@ -265,7 +265,7 @@ func TestWrites(t *testing.T) {
 		t.Fatalf("bulk insert: %d %s", rec.Code, rec.Body.String())
 	}
 	jsonEq(t, rec.Body.String(), `[{"id":4,"name":"Denmark"},{"id":5,"name":"Egypt"}]`)
-	if cr := rec.Header().Get("Content-Range"); cr != "0-1/2" {
+	if cr := rec.Header().Get("Content-Range"); cr != "*/2" {
 		t.Fatalf("Content-Range %q", cr)
 	}
 	rec = s.do(call{method: "POST", target: "/countries", body: `{"name":"Fiji"}`, headers: map[string]string{"Prefer": "return=headers-only"}})
