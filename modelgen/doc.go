@@ -30,6 +30,8 @@
 //     nil, means "use the default"); json for json, jsonb and composite
 //     columns. Nullable columns are pointers (slices, json.RawMessage and
 //     pgtypes.Bytea use nil).
+//   - validate tags (checked by repo before writes) from the schema: the
+//     length of varchar(n) and char(n), the labels of an enum (oneof).
 //   - a TableName method.
 //   - typed column descriptors: a struct of field pointers into
 //     schema.Cols[T]() (CountryCols.Name is a *string), accepted wherever a

@@ -75,6 +75,7 @@ type genField struct {
 	pk        bool
 	readonly  bool
 	omitempty bool
+	validate  string
 }
 
 type genRel struct {
@@ -228,6 +229,7 @@ func (g *generator) plan() {
 			if c.Nullable && !f.typ.nilable {
 				f.ptr = true
 			}
+			f.validate = g.validateTag(f)
 			gt.fields = append(gt.fields, f)
 		}
 	}
@@ -652,7 +654,11 @@ func (g *generator) writeTable(b *buf, gt *genTable) {
 		if f.c.Comment != "" {
 			comment(b, f.c.Comment)
 		}
-		b.p("\t%s %s `db:\"%s\" json:\"%s\"` // %s", f.name, expr, f.tag(), f.c.Name, describe(f))
+		v := ""
+		if f.validate != "" {
+			v = " validate:\"" + f.validate + "\""
+		}
+		b.p("\t%s %s `db:\"%s\" json:\"%s\"%s` // %s", f.name, expr, f.tag(), f.c.Name, v, describe(f))
 	}
 	for _, r := range gt.rels {
 		key := r.resource
@@ -801,4 +807,50 @@ func (g *generator) writeVerify(b *buf) {
 	b.p("\t)")
 	b.p("}")
 	b.p("")
+}
+
+// validateTag derives a go-playground/validator tag (checked by repo
+// before writes) from the column: the length limit of varchar(n) and
+// char(n), and the labels of an enum. Columns the database fills are
+// left alone.
+func (g *generator) validateTag(f *genField) string {
+	if f.readonly || f.typ.expr == "" {
+		return ""
+	}
+	var rule string
+	t := f.c.Type
+	switch {
+	case t.Kind == TypeBase && (t.Name == "varchar" || t.Name == "bpchar") && f.typ.expr == "string":
+		open, end := strings.IndexByte(t.Display, '('), strings.IndexByte(t.Display, ')')
+		if open < 0 || end < open {
+			return ""
+		}
+		n, err := strconv.Atoi(t.Display[open+1 : end])
+		if err != nil || n <= 0 {
+			return ""
+		}
+		rule = "max=" + strconv.Itoa(n)
+	case t.Kind == TypeEnum && f.typ.expr == g.m.enums[t.Schema+"."+t.Name]:
+		var labels []string
+		for _, e := range g.db.Enums {
+			if e.Schema == t.Schema && e.Name == t.Name {
+				labels = e.Values
+			}
+		}
+		if len(labels) == 0 {
+			return ""
+		}
+		for _, l := range labels {
+			if l == "" || strings.ContainsAny(l, " ,|'\"`\\=") {
+				return "" // oneof cannot spell it
+			}
+		}
+		rule = "oneof=" + strings.Join(labels, " ")
+	default:
+		return ""
+	}
+	if f.ptr || f.omitempty || f.c.Nullable {
+		return "omitempty," + rule
+	}
+	return rule
 }

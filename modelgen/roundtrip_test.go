@@ -66,6 +66,15 @@ func TestRoundTripEmulator(t *testing.T) {
 	if dk.ID == 0 || dk.CreatedAt.IsZero() || dk.Continent != nil || *dk.Population != 5_900_000 {
 		t.Fatalf("inserted country = %+v: want an identity, the default created_at, a NULL continent", dk)
 	}
+	// validate tags from the schema are checked before anything is sent
+	var ve *repo.ValidationError
+	if _, err := countries.Insert(ctx, testmodels.Country{Name: "Sweden", Code: "SWE"}); !errors.As(err, &ve) {
+		t.Fatalf("char(2) given 3 letters: %v, want a *repo.ValidationError", err)
+	}
+	bad := testmodels.Mood("angry")
+	if _, err := repo.New[testmodels.User](client).Insert(ctx, testmodels.User{Email: "x@y", Mood: &bad}); !errors.As(err, &ve) {
+		t.Fatalf("enum label not in the type: %v, want a *repo.ValidationError", err)
+	}
 	cities := repo.New[testmodels.City](client)
 	cph, err := cities.Insert(ctx, testmodels.City{CountryID: dk.ID, Name: "Copenhagen", Location: json.RawMessage(`"(12.57,55.68)"`)})
 	if err != nil {

@@ -132,7 +132,7 @@ type Country struct {
 	ID   int64  `db:"id,pk,readonly" json:"id"` // bigint not null, identity always
 	Name string `db:"name" json:"name"`         // text not null
 	// ISO 3166-1 alpha-2.
-	Code       string    `db:"code" json:"code"`                       // character(2) not null
+	Code       string    `db:"code" json:"code" validate:"max=2"`      // character(2) not null
 	Continent  *string   `db:"continent" json:"continent"`             // text
 	Population *int64    `db:"population" json:"population"`           // bigint
 	CreatedAt  time.Time `db:"created_at,omitempty" json:"created_at"` // timestamp with time zone not null, default now()
@@ -347,17 +347,17 @@ var OrderTotalMeta = pgtypes.Table{
 
 // Order is a row of the table public.orders.
 type Order struct {
-	ID         int64          `db:"id,pk,readonly" json:"id"`                     // bigint not null, default nextval('orders_id_seq'::regclass)
-	UserID     uuid.UUID      `db:"user_id" json:"user_id"`                       // uuid not null
-	Status     OrderStatus    `db:"status,omitempty" json:"status"`               // order_status not null, default 'pending'::order_status
-	PlacedAt   time.Time      `db:"placed_at,omitempty" json:"placed_at"`         // timestamp with time zone not null, default now()
-	Shipping   *Address       `db:"shipping,json" json:"shipping"`                // address
-	History    []OrderStatus  `db:"history,omitempty" json:"history"`             // order_status[] not null, default '{}'::order_status[]
-	During     *pgtypes.Range `db:"during" json:"during"`                         // tstzrange
-	Note       *string        `db:"note" json:"note"`                             // text
-	OrderItems []OrderItem    `db:"order_items,rel" json:"order_items,omitempty"` // to-many: order_items.order_items_order_id_fkey (order_id) -> orders
-	User       *User          `db:"users,rel,as=user" json:"user,omitempty"`      // to-one: orders_user_id_fkey (user_id) -> users
-	Products   []Product      `db:"products,rel" json:"products,omitempty"`       // many-to-many through order_items
+	ID         int64          `db:"id,pk,readonly" json:"id"`                                                                 // bigint not null, default nextval('orders_id_seq'::regclass)
+	UserID     uuid.UUID      `db:"user_id" json:"user_id"`                                                                   // uuid not null
+	Status     OrderStatus    `db:"status,omitempty" json:"status" validate:"omitempty,oneof=pending paid shipped cancelled"` // order_status not null, default 'pending'::order_status
+	PlacedAt   time.Time      `db:"placed_at,omitempty" json:"placed_at"`                                                     // timestamp with time zone not null, default now()
+	Shipping   *Address       `db:"shipping,json" json:"shipping"`                                                            // address
+	History    []OrderStatus  `db:"history,omitempty" json:"history"`                                                         // order_status[] not null, default '{}'::order_status[]
+	During     *pgtypes.Range `db:"during" json:"during"`                                                                     // tstzrange
+	Note       *string        `db:"note" json:"note"`                                                                         // text
+	OrderItems []OrderItem    `db:"order_items,rel" json:"order_items,omitempty"`                                             // to-many: order_items.order_items_order_id_fkey (order_id) -> orders
+	User       *User          `db:"users,rel,as=user" json:"user,omitempty"`                                                  // to-one: orders_user_id_fkey (user_id) -> users
+	Products   []Product      `db:"products,rel" json:"products,omitempty"`                                                   // many-to-many through order_items
 }
 
 // TableName returns "orders".
@@ -499,8 +499,8 @@ var ProductMeta = pgtypes.Table{
 type User struct {
 	ID                 uuid.UUID         `db:"id,pk,omitempty" json:"id"`                                                                             // uuid not null, default gen_random_uuid()
 	Email              string            `db:"email" json:"email"`                                                                                    // public.email (email) not null
-	DisplayName        *string           `db:"display_name" json:"display_name"`                                                                      // character varying(100)
-	Mood               *Mood             `db:"mood" json:"mood"`                                                                                      // mood
+	DisplayName        *string           `db:"display_name" json:"display_name" validate:"omitempty,max=100"`                                         // character varying(100)
+	Mood               *Mood             `db:"mood" json:"mood" validate:"omitempty,oneof=happy sad so-so"`                                           // mood
 	Tags               []string          `db:"tags,omitempty" json:"tags"`                                                                            // text[] not null, default '{}'::text[]
 	Home               *Address          `db:"home,json" json:"home"`                                                                                 // address
 	Settings           json.RawMessage   `db:"settings,omitempty,json" json:"settings"`                                                               // jsonb not null, default '{}'::jsonb

@@ -121,7 +121,7 @@ type Country struct {
 	ID   int64  `db:"id,pk" json:"id"`  // bigint not null
 	Name string `db:"name" json:"name"` // text not null
 	// ISO 3166-1 alpha-2.
-	Code       string    `db:"code" json:"code"`                       // character(2) not null
+	Code       string    `db:"code" json:"code" validate:"max=2"`      // character(2) not null
 	Continent  *string   `db:"continent" json:"continent"`             // text
 	Population *int64    `db:"population" json:"population"`           // bigint
 	CreatedAt  time.Time `db:"created_at,omitempty" json:"created_at"` // timestamp with time zone not null, default now()
@@ -277,17 +277,17 @@ var OrderTotalMeta = pgtypes.Table{
 
 // Order is a row of the table public.orders.
 type Order struct {
-	ID         int64           `db:"id,pk,readonly" json:"id"`                     // bigint not null, default nextval('orders_id_seq'::regclass)
-	UserID     uuid.UUID       `db:"user_id" json:"user_id"`                       // uuid not null
-	Status     OrderStatus     `db:"status,omitempty" json:"status"`               // public.order_status not null, default pending
-	PlacedAt   time.Time       `db:"placed_at,omitempty" json:"placed_at"`         // timestamp with time zone not null, default now()
-	Shipping   json.RawMessage `db:"shipping,json" json:"shipping"`                // public.address; composite type public.address is not generated: raw JSON
-	History    []OrderStatus   `db:"history,omitempty" json:"history"`             // public.order_status[] not null, default {}
-	During     *pgtypes.Range  `db:"during" json:"during"`                         // tstzrange
-	Note       *string         `db:"note" json:"note"`                             // text
-	OrderItems []OrderItem     `db:"order_items,rel" json:"order_items,omitempty"` // to-many: order_items.order_items_order_id_fkey (order_id) -> orders
-	User       *User           `db:"users,rel,as=user" json:"user,omitempty"`      // to-one: orders_user_id_fkey (user_id) -> users
-	Products   []Product       `db:"products,rel" json:"products,omitempty"`       // many-to-many through order_items
+	ID         int64           `db:"id,pk,readonly" json:"id"`                                                                 // bigint not null, default nextval('orders_id_seq'::regclass)
+	UserID     uuid.UUID       `db:"user_id" json:"user_id"`                                                                   // uuid not null
+	Status     OrderStatus     `db:"status,omitempty" json:"status" validate:"omitempty,oneof=pending paid shipped cancelled"` // public.order_status not null, default pending
+	PlacedAt   time.Time       `db:"placed_at,omitempty" json:"placed_at"`                                                     // timestamp with time zone not null, default now()
+	Shipping   json.RawMessage `db:"shipping,json" json:"shipping"`                                                            // public.address; composite type public.address is not generated: raw JSON
+	History    []OrderStatus   `db:"history,omitempty" json:"history"`                                                         // public.order_status[] not null, default {}
+	During     *pgtypes.Range  `db:"during" json:"during"`                                                                     // tstzrange
+	Note       *string         `db:"note" json:"note"`                                                                         // text
+	OrderItems []OrderItem     `db:"order_items,rel" json:"order_items,omitempty"`                                             // to-many: order_items.order_items_order_id_fkey (order_id) -> orders
+	User       *User           `db:"users,rel,as=user" json:"user,omitempty"`                                                  // to-one: orders_user_id_fkey (user_id) -> users
+	Products   []Product       `db:"products,rel" json:"products,omitempty"`                                                   // many-to-many through order_items
 }
 
 // TableName returns "orders".
@@ -415,22 +415,22 @@ var ProductMeta = pgtypes.Table{
 
 // User is a row of the table public.users.
 type User struct {
-	ID          uuid.UUID         `db:"id,pk,omitempty" json:"id"`                // uuid not null, default gen_random_uuid()
-	Email       string            `db:"email" json:"email"`                       // text not null
-	DisplayName *string           `db:"display_name" json:"display_name"`         // character varying
-	Mood        *Mood             `db:"mood" json:"mood"`                         // public.mood
-	Tags        []string          `db:"tags,omitempty" json:"tags"`               // text[] not null, default {}
-	Settings    json.RawMessage   `db:"settings,omitempty,json" json:"settings"`  // jsonb not null, default {}
-	LastIP      *string           `db:"last_ip" json:"last_ip"`                   // inet
-	Avatar      pgtypes.Bytea     `db:"avatar" json:"avatar"`                     // bytea
-	Balance     pgtypes.Decimal   `db:"balance,omitempty" json:"balance"`         // numeric not null, default 0
-	Active      *bool             `db:"active,omitempty" json:"active"`           // boolean not null, default true (nil: use the default)
-	Birthday    *pgtypes.Date     `db:"birthday" json:"birthday"`                 // date
-	WakeAt      *string           `db:"wake_at" json:"wake_at"`                   // time without time zone
-	CityID      *int32            `db:"city_id" json:"city_id"`                   // integer
-	SignedUp    pgtypes.Timestamp `db:"signed_up,omitempty" json:"signed_up"`     // timestamp without time zone not null, default now()
-	Orders      []Order           `db:"orders,rel" json:"orders,omitempty"`       // to-many: orders.orders_user_id_fkey (user_id) -> users
-	City        *City             `db:"cities,rel,as=city" json:"city,omitempty"` // to-one: users_city_id_fkey (city_id) -> cities
+	ID          uuid.UUID         `db:"id,pk,omitempty" json:"id"`                                   // uuid not null, default gen_random_uuid()
+	Email       string            `db:"email" json:"email"`                                          // text not null
+	DisplayName *string           `db:"display_name" json:"display_name"`                            // character varying
+	Mood        *Mood             `db:"mood" json:"mood" validate:"omitempty,oneof=happy sad so-so"` // public.mood
+	Tags        []string          `db:"tags,omitempty" json:"tags"`                                  // text[] not null, default {}
+	Settings    json.RawMessage   `db:"settings,omitempty,json" json:"settings"`                     // jsonb not null, default {}
+	LastIP      *string           `db:"last_ip" json:"last_ip"`                                      // inet
+	Avatar      pgtypes.Bytea     `db:"avatar" json:"avatar"`                                        // bytea
+	Balance     pgtypes.Decimal   `db:"balance,omitempty" json:"balance"`                            // numeric not null, default 0
+	Active      *bool             `db:"active,omitempty" json:"active"`                              // boolean not null, default true (nil: use the default)
+	Birthday    *pgtypes.Date     `db:"birthday" json:"birthday"`                                    // date
+	WakeAt      *string           `db:"wake_at" json:"wake_at"`                                      // time without time zone
+	CityID      *int32            `db:"city_id" json:"city_id"`                                      // integer
+	SignedUp    pgtypes.Timestamp `db:"signed_up,omitempty" json:"signed_up"`                        // timestamp without time zone not null, default now()
+	Orders      []Order           `db:"orders,rel" json:"orders,omitempty"`                          // to-many: orders.orders_user_id_fkey (user_id) -> users
+	City        *City             `db:"cities,rel,as=city" json:"city,omitempty"`                    // to-one: users_city_id_fkey (city_id) -> cities
 }
 
 // TableName returns "users".

@@ -16,7 +16,7 @@ type Country struct {
 	ID   int64  `db:"id,pk,readonly" json:"id"` // bigint not null, identity always
 	Name string `db:"name" json:"name"`         // text not null
 	// ISO 3166-1 alpha-2.
-	Code       string    `db:"code" json:"code"`                       // character(2) not null
+	Code       string    `db:"code" json:"code" validate:"max=2"`      // character(2) not null
 	Continent  *string   `db:"continent" json:"continent"`             // text
 	Population *int64    `db:"population" json:"population"`           // bigint
 	CreatedAt  time.Time `db:"created_at,omitempty" json:"created_at"` // timestamp with time zone not null, default now()

@@ -12,14 +12,14 @@ import (
 
 // Order is a row of the table public.orders.
 type Order struct {
-	ID       int64          `db:"id,pk,readonly" json:"id"`             // bigint not null, default nextval('orders_id_seq'::regclass)
-	UserID   uuid.UUID      `db:"user_id" json:"user_id"`               // uuid not null
-	Status   OrderStatus    `db:"status,omitempty" json:"status"`       // order_status not null, default 'pending'::order_status
-	PlacedAt time.Time      `db:"placed_at,omitempty" json:"placed_at"` // timestamp with time zone not null, default now()
-	Shipping *Address       `db:"shipping,json" json:"shipping"`        // address
-	History  []OrderStatus  `db:"history,omitempty" json:"history"`     // order_status[] not null, default '{}'::order_status[]
-	During   *pgtypes.Range `db:"during" json:"during"`                 // tstzrange
-	Note     *string        `db:"note" json:"note"`                     // text
+	ID       int64          `db:"id,pk,readonly" json:"id"`                                                                 // bigint not null, default nextval('orders_id_seq'::regclass)
+	UserID   uuid.UUID      `db:"user_id" json:"user_id"`                                                                   // uuid not null
+	Status   OrderStatus    `db:"status,omitempty" json:"status" validate:"omitempty,oneof=pending paid shipped cancelled"` // order_status not null, default 'pending'::order_status
+	PlacedAt time.Time      `db:"placed_at,omitempty" json:"placed_at"`                                                     // timestamp with time zone not null, default now()
+	Shipping *Address       `db:"shipping,json" json:"shipping"`                                                            // address
+	History  []OrderStatus  `db:"history,omitempty" json:"history"`                                                         // order_status[] not null, default '{}'::order_status[]
+	During   *pgtypes.Range `db:"during" json:"during"`                                                                     // tstzrange
+	Note     *string        `db:"note" json:"note"`                                                                         // text
 }
 
 // TableName returns "orders".

@@ -14,27 +14,27 @@ import (
 
 // User is a row of the table public.users.
 type User struct {
-	ID          uuid.UUID         `db:"id,pk,omitempty" json:"id"`                 // uuid not null, default gen_random_uuid()
-	Email       string            `db:"email" json:"email"`                        // public.email (email) not null
-	DisplayName *string           `db:"display_name" json:"display_name"`          // character varying(100)
-	Mood        *Mood             `db:"mood" json:"mood"`                          // mood
-	Tags        []string          `db:"tags,omitempty" json:"tags"`                // text[] not null, default '{}'::text[]
-	Home        *Address          `db:"home,json" json:"home"`                     // address
-	Settings    json.RawMessage   `db:"settings,omitempty,json" json:"settings"`   // jsonb not null, default '{}'::jsonb
-	LastIP      *string           `db:"last_ip" json:"last_ip"`                    // inet
-	Network     *netip.Prefix     `db:"network" json:"network"`                    // cidr
-	Avatar      pgtypes.Bytea     `db:"avatar" json:"avatar"`                      // bytea
-	Balance     pgtypes.Decimal   `db:"balance,omitempty" json:"balance"`          // numeric(12,2) not null, default 0
-	Score       *float64          `db:"score" json:"score"`                        // double precision
-	Rank        *int16            `db:"rank" json:"rank"`                          // smallint
-	Active      *bool             `db:"active,omitempty" json:"active"`            // boolean not null, default true (nil: use the default)
-	Birthday    *pgtypes.Date     `db:"birthday" json:"birthday"`                  // date
-	WakeAt      *string           `db:"wake_at" json:"wake_at"`                    // time without time zone
-	Meta        *url.Values       `db:"meta,json" json:"meta"`                     // json
-	CityID      *int32            `db:"city_id" json:"city_id"`                    // integer
-	ManagerID   *uuid.UUID        `db:"manager_id" json:"manager_id"`              // uuid
-	SignedUp    pgtypes.Timestamp `db:"signed_up,omitempty" json:"signed_up"`      // timestamp without time zone not null, default now()
-	EmailDomain *string           `db:"email_domain,readonly" json:"email_domain"` // text, generated
+	ID          uuid.UUID         `db:"id,pk,omitempty" json:"id"`                                     // uuid not null, default gen_random_uuid()
+	Email       string            `db:"email" json:"email"`                                            // public.email (email) not null
+	DisplayName *string           `db:"display_name" json:"display_name" validate:"omitempty,max=100"` // character varying(100)
+	Mood        *Mood             `db:"mood" json:"mood" validate:"omitempty,oneof=happy sad so-so"`   // mood
+	Tags        []string          `db:"tags,omitempty" json:"tags"`                                    // text[] not null, default '{}'::text[]
+	Home        *Address          `db:"home,json" json:"home"`                                         // address
+	Settings    json.RawMessage   `db:"settings,omitempty,json" json:"settings"`                       // jsonb not null, default '{}'::jsonb
+	LastIP      *string           `db:"last_ip" json:"last_ip"`                                        // inet
+	Network     *netip.Prefix     `db:"network" json:"network"`                                        // cidr
+	Avatar      pgtypes.Bytea     `db:"avatar" json:"avatar"`                                          // bytea
+	Balance     pgtypes.Decimal   `db:"balance,omitempty" json:"balance"`                              // numeric(12,2) not null, default 0
+	Score       *float64          `db:"score" json:"score"`                                            // double precision
+	Rank        *int16            `db:"rank" json:"rank"`                                              // smallint
+	Active      *bool             `db:"active,omitempty" json:"active"`                                // boolean not null, default true (nil: use the default)
+	Birthday    *pgtypes.Date     `db:"birthday" json:"birthday"`                                      // date
+	WakeAt      *string           `db:"wake_at" json:"wake_at"`                                        // time without time zone
+	Meta        *url.Values       `db:"meta,json" json:"meta"`                                         // json
+	CityID      *int32            `db:"city_id" json:"city_id"`                                        // integer
+	ManagerID   *uuid.UUID        `db:"manager_id" json:"manager_id"`                                  // uuid
+	SignedUp    pgtypes.Timestamp `db:"signed_up,omitempty" json:"signed_up"`                          // timestamp without time zone not null, default now()
+	EmailDomain *string           `db:"email_domain,readonly" json:"email_domain"`                     // text, generated
 }
 
 // TableName returns "users".
