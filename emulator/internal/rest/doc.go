@@ -28,7 +28,7 @@
 // package does not implement answers 501 with an [Error] that matches
 // [ErrUnsupported]: the OpenAPI document at "/", GeoJSON output, repeated
 // (variadic) function arguments, functions returning an untyped record,
-// filters or order on functions returning scalars, null filters on spread
+// select, filters or order on functions returning scalars, null filters on spread
 // embeds, limit/order on writes to views.
 //
 // A Handler is safe for concurrent use; its zero value is not usable.

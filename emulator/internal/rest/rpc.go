@@ -202,6 +202,11 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		if f.RetOID == oidRecord {
 			return nil, errUnsupported("functions returning an untyped record")
 		}
+		if q.hasSelect && !(len(q.selectItems) == 1 && q.selectItems[0].Embed == nil && q.selectItems[0].Agg == "" &&
+			q.selectItems[0].Cast == "" && len(q.selectItems[0].Field.Path) == 0 &&
+			(q.selectItems[0].Field.Name == "*" || q.selectItems[0].Field.Name == f.Name)) {
+			return nil, errUnsupported("select on a function returning scalars")
+		}
 		lim := ""
 		applyRange(req, rp)
 		if rp.limit != nil {
