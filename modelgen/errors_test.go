@@ -204,3 +204,38 @@ func TestRunOddNames(t *testing.T) {
 		}
 	}
 }
+
+func TestMultiSchema(t *testing.T) {
+	dbURL := freshDB(t)
+	execSQL(t, dbURL,
+		"create schema billing",
+		"create type billing.mood as enum ('calm')",
+		"create table billing.invoices (id bigint primary key, user_id uuid references public.users(id), total numeric not null)",
+		"create table billing.lines (invoice_id bigint references billing.invoices(id), n int, primary key (invoice_id, n))")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	db, err := modelgen.FromPostgres(ctx, dbURL, []string{"public", "billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := modelgen.Generate(db, modelgen.Config{Relations: true, NoFunctions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Join(strings.Fields(string(files[0].Content)), " ")
+	for _, want := range []string{
+		"type BillingInvoice struct",
+		"type BillingLine struct",
+		"type BillingMood string",
+		`use a client made with WithSchema("billing")`,
+		"Lines []BillingLine `db:\"lines,rel\" json:\"lines,omitempty\"`",
+		"Invoice *BillingInvoice `db:\"invoices,rel,as=invoice\" json:\"invoice,omitempty\"`",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+	if strings.Contains(src, "[]BillingInvoice") {
+		t.Error("a relation crosses schemas (PostgREST embeds within one schema)")
+	}
+}

@@ -302,8 +302,8 @@ func (g *generator) planRelations() {
 		}
 		for _, fk := range gt.t.ForeignKeys {
 			target := g.byKey[key(fk.RefSchema, fk.RefTable)]
-			if target == nil || target.t.Kind != KindTable {
-				continue
+			if target == nil || target.t.Kind != KindTable || fk.RefSchema != gt.t.Schema {
+				continue // PostgREST embeds within one schema only
 			}
 			ambiguous := ways[pair{key(gt.t.Schema, gt.t.Name), key(fk.RefSchema, fk.RefTable)}] > 1 || gt == target
 			// to-one on the referencing table
@@ -359,7 +359,8 @@ func (g *generator) planRelations() {
 	for _, j := range g.tables {
 		for _, p := range junctions[j] {
 			from, to := g.byKey[key(p[0].RefSchema, p[0].RefTable)], g.byKey[key(p[1].RefSchema, p[1].RefTable)]
-			if from == nil || to == nil || from.t.Kind != KindTable || to.t.Kind != KindTable {
+			if from == nil || to == nil || from.t.Kind != KindTable || to.t.Kind != KindTable ||
+				from.t.Schema != j.t.Schema || to.t.Schema != j.t.Schema {
 				continue
 			}
 			r := &genRel{target: to, typ: "[]" + to.goName, resource: to.t.Name, many: true,
