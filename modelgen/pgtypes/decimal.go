@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -90,12 +91,21 @@ func (d Decimal) String() string {
 	return string(d)
 }
 
+// maxExp bounds exponents given to Rat (PostgreSQL's numeric holds at
+// most 131072 digits before the point and 16383 after).
+const maxExp = 140000
+
 // Rat returns the value as a big.Rat; it fails for NaN and infinities and
 // for text that is not a number.
 func (d Decimal) Rat() (*big.Rat, error) {
 	s := d.String()
 	if special(s) || !validDecimal(s) {
 		return nil, fmt.Errorf("%w: %q has no rational value", ErrSyntax, s)
+	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		if e, err := strconv.Atoi(s[i+1:]); err != nil || e > maxExp || e < -maxExp {
+			return nil, fmt.Errorf("%w: %q: exponent out of PostgreSQL's numeric range", ErrSyntax, s)
+		}
 	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
@@ -128,7 +138,32 @@ func (d Decimal) MarshalJSON() ([]byte, error) {
 	if special(s) {
 		return []byte(`"` + strings.TrimPrefix(s, "+") + `"`), nil
 	}
-	return []byte(s), nil
+	return []byte(jsonNumber(s)), nil
+}
+
+// jsonNumber rewrites a valid numeric literal as a JSON number: no plus
+// sign, no leading zeros, a digit on each side of the point (".5" ->
+// "0.5", "5." -> "5", "+007" -> "7"). The value is unchanged.
+func jsonNumber(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	mant, exp := s, ""
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant, exp = s[:i], s[i:]
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	out := intPart
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out + exp
 }
 
 // UnmarshalJSON reads a JSON number or a string holding one.

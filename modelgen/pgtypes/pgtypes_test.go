@@ -3,6 +3,7 @@ package pgtypes_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +22,8 @@ func TestDecimalJSON(t *testing.T) {
 		{"precision kept", `0.10000000000000000001`, "0.10000000000000000001", `0.10000000000000000001`, false},
 		{"string", `"-3e5"`, "-3e5", `-3e5`, false},
 		{"NaN", `"NaN"`, "NaN", `"NaN"`, false},
+		{"leading point", `".5"`, ".5", `0.5`, false},
+		{"plus and zeros", `"+007.50"`, "+007.50", `7.50`, false},
 		{"infinity", `"-Infinity"`, "-Infinity", `"-Infinity"`, false},
 		{"garbage", `"12a"`, "", "", true},
 		{"empty string", `""`, "", "", true},
@@ -54,6 +57,9 @@ func TestDecimalJSON(t *testing.T) {
 	}
 	if c, err := pgtypes.Decimal("10.0").Cmp("9.99999999999999999999"); err != nil || c != 1 {
 		t.Errorf("Cmp = %d, %v", c, err)
+	}
+	if _, err := pgtypes.Decimal("1e999999999").Rat(); !errors.Is(err, pgtypes.ErrSyntax) {
+		t.Errorf("huge exponent = %v, want ErrSyntax", err)
 	}
 }
 
@@ -150,6 +156,36 @@ func FuzzRangeRoundTrip(f *testing.F) {
 		}
 		if b.Lower != lo || b.Upper != hi {
 			t.Fatalf("RangeOf(%q, %q) = %q parses to %q, %q", lo, hi, r, b.Lower, b.Upper)
+		}
+	})
+}
+
+func FuzzDecimalRoundTrip(f *testing.F) {
+	for _, s := range []string{"0", "-1.5", "1e10", "NaN", "+Infinity", ".5", "5.", "12a", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := pgtypes.ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("ParseDecimal(%q) ok but Marshal fails: %v", s, err)
+		}
+		if !json.Valid(b) {
+			t.Fatalf("Marshal(%q) = %s, not JSON", s, b)
+		}
+		var back pgtypes.Decimal
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("Unmarshal(%s): %v", b, err)
+		}
+		if c, err := d.Cmp(back); err == nil {
+			if c != 0 {
+				t.Fatalf("round trip %q -> %s -> %q changes the value", s, b, back)
+			}
+		} else if back.String() != strings.TrimPrefix(d.String(), "+") {
+			t.Fatalf("round trip %q -> %s -> %q", s, b, back)
 		}
 	})
 }
