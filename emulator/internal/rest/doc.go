@@ -15,7 +15,8 @@
 // headers; Prefer (return, count, resolution, missing, tx, handling,
 // max-affected, timezone); on_conflict and columns; JSON, single-object,
 // CSV and EXPLAIN output; Accept-Profile and Content-Profile; inserts,
-// upserts, PUT, updates and deletes; RPC by GET and POST.
+// upserts, PUT, updates and deletes; RPC by GET and POST; and the Swagger
+// 2.0 document at "/", listing what the request's role may use.
 //
 // Each request is one or two statements run in one transaction as the
 // request's role (see the dbrole package). PostgreSQL renders the response
@@ -26,7 +27,7 @@
 //
 // Errors have PostgREST's JSON shape ([Error]) and status codes. What this
 // package does not implement answers 501 with an [Error] that matches
-// [ErrUnsupported]: the OpenAPI document at "/", GeoJSON output, repeated
+// [ErrUnsupported]: GeoJSON output, repeated
 // (variadic) function arguments, functions returning an untyped record,
 // select, filters or order on functions returning scalars, null filters on spread
 // embeds, limit/order on writes to views.

@@ -268,16 +268,21 @@ func applySettings(ctx context.Context, tx pgx.Tx, req *request) error {
 func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error) {
 	req := &request{method: r.Method, hdr: r.Header, id: id, cache: h.cache.Load(), path: r.URL.Path}
 	path := strings.TrimPrefix(r.URL.Path, "/")
+	root := false
 	switch {
 	case path == "":
-		return nil, errUnsupported("the OpenAPI description at the root path")
+		root = true
 	case strings.HasPrefix(path, "rpc/"):
 		req.isRPC = true
 		req.target = strings.TrimPrefix(path, "rpc/")
 	default:
 		req.target = path
 	}
-	if req.target == "" || strings.Contains(req.target, "/") {
+	if root {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return nil, apiErr(405, "PGRST117", "Unsupported HTTP method: "+r.Method, nil, nil)
+		}
+	} else if req.target == "" || strings.Contains(req.target, "/") {
 		return nil, apiErr(404, "PGRST125", "Invalid path specified in request URL", nil, nil)
 	}
 	switch r.Method {
@@ -354,6 +359,9 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 		if int64(len(req.body)) > h.cfg.MaxBodyBytes {
 			return nil, apiErr(413, "PGRST413", fmt.Sprintf("Request body exceeds the limit of %d bytes", h.cfg.MaxBodyBytes), nil, nil)
 		}
+	}
+	if root {
+		return h.openAPI(r.Context(), req, r.Host)
 	}
 	if !read {
 		if e := normalizeBody(req); e != nil {

@@ -88,7 +88,7 @@ func parseAccept(v string) (accept, *Error) {
 		mt, params := parseMediaType(raw)
 		a := accept{originalType: mt}
 		switch mt {
-		case "*/*", "application/*", "application/json":
+		case "*/*", "application/*", "application/json", "application/openapi+json":
 			a.kind = mediaJSON
 		case "application/vnd.pgrst.array+json":
 			a.kind = mediaJSON

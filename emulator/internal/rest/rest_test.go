@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +200,6 @@ func TestBehaviour(t *testing.T) {
 		{name: "insert rolled back", call: call{method: "POST", target: "/countries?select=name", body: `[{"name":"Temp"}]`,
 			headers: map[string]string{"Prefer": "return=representation, tx=rollback"}}, wantStatus: 201, wantBody: `[{"name":"Temp"}]`},
 		{name: "empty bulk insert", call: call{method: "POST", target: "/countries?columns=name", body: `[]`, headers: map[string]string{"Prefer": "return=representation"}}, wantStatus: 201, wantBody: `[]`},
-		{name: "openapi root", call: call{target: "/"}, wantStatus: 501},
 		{name: "put needs all key filters", call: call{method: "PUT", target: "/countries?name=eq.x", body: `{"id":1}`}, wantStatus: 405, wantCode: "PGRST105"},
 		{name: "put body must match the key", call: call{method: "PUT", target: "/countries?id=eq.1", body: `{"id":2,"name":"x"}`}, wantStatus: 400, wantCode: "PGRST115"},
 		{name: "put upserts one row", call: call{method: "PUT", target: "/countries?id=eq.1&select=id,name,continent", body: `{"id":1,"name":"Albania","continent":"Balkans"}`,
@@ -355,6 +355,84 @@ func TestSchemaReload(t *testing.T) {
 	}
 	if rec := s.do(call{target: "/later2"}); rec.Code != 200 {
 		t.Fatalf("after Reload: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestOpenAPI(t *testing.T) {
+	s := newServer(t, rest.Config{})
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, `comment on table countries is 'Countries of the world.';
+		comment on column countries.name is 'Common name.';
+		create type mood as enum ('happy', 'sad');
+		create table profiles (id int primary key, handle varchar(20) not null default 'x', mood mood, tags text[] default '{}', active bool default true, score numeric default 0);
+		revoke all on profiles from anon; grant select on profiles to anon;
+		comment on function add_them(int, int) is 'Adds two numbers.';`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.h.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.do(call{target: "/", headers: map[string]string{"Accept": "application/openapi+json"}})
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/openapi+json") {
+		t.Fatalf("openapi: %d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	var doc struct {
+		Swagger     string
+		Definitions map[string]struct {
+			Description string
+			Required    []string
+			Properties  map[string]map[string]any
+		}
+		Paths map[string]map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Swagger != "2.0" {
+		t.Fatalf("swagger %q", doc.Swagger)
+	}
+	c := doc.Definitions["countries"]
+	if c.Description != "Countries of the world." || !reflect.DeepEqual(c.Required, []string{"id", "name"}) {
+		t.Fatalf("countries: %+v", c)
+	}
+	if d := c.Properties["id"]["description"]; d != "Note:\nThis is a Primary Key.<pk/>" || c.Properties["id"]["type"] != "integer" || c.Properties["id"]["format"] != "bigint" {
+		t.Fatalf("countries.id: %v", c.Properties["id"])
+	}
+	if c.Properties["name"]["description"] != "Common name." || c.Properties["tags"]["type"] != "array" {
+		t.Fatalf("countries columns: %v", c.Properties)
+	}
+	if d := doc.Definitions["cities"].Properties["country_id"]["description"]; d != "Note:\nThis is a Foreign Key to `countries.id`.<fk table='countries' column='id'/>" {
+		t.Fatalf("cities.country_id: %v", d)
+	}
+	p := doc.Definitions["profiles"].Properties
+	if p["handle"]["maxLength"] != float64(20) || p["handle"]["format"] != "character varying" || p["handle"]["default"] != "x" ||
+		!reflect.DeepEqual(p["mood"]["enum"], []any{"happy", "sad"}) || p["tags"]["default"] != "{}" || p["active"]["default"] != true || p["score"]["default"] != float64(0) {
+		t.Fatalf("profiles: %v", p)
+	}
+	if _, ok := doc.Definitions["secrets"]; ok {
+		t.Fatal("anon sees a table it has no privilege on")
+	}
+	if _, ok := doc.Paths["/profiles"]["post"]; ok {
+		t.Fatal("a read-only table offers POST")
+	}
+	var post struct {
+		Summary    string
+		Parameters []struct {
+			In     string
+			Schema struct{ Required []string }
+		}
+	}
+	if err := json.Unmarshal(doc.Paths["/rpc/add_them"]["post"], &post); err != nil || post.Summary != "Adds two numbers." || post.Parameters[0].In != "body" || !reflect.DeepEqual(post.Parameters[0].Schema.Required, []string{"a", "b"}) {
+		t.Fatalf("rpc: %+v %v", post, err)
+	}
+	// Columns keep their table order.
+	body := rec.Body.String()
+	if i, j := strings.Index(body, `"population":{`), strings.Index(body, `"continent":{`); i < 0 || j < 0 || j > i {
+		t.Fatal("properties are not in column order")
+	}
+	rec = s.do(call{role: "service_role", target: "/"})
+	if !strings.Contains(rec.Body.String(), `"secrets":{`) {
+		t.Fatal("service_role does not see every table")
 	}
 }
 

@@ -16,6 +16,11 @@ type Column struct {
 	Nullable  bool
 	Default   string // SQL expression from the catalog ("" when none)
 	Generated bool
+	Identity  bool
+	BaseType  string   // format_type without the type modifier
+	MaxLength int      // of varchar(n) and char(n); 0 when none
+	Enum      []string // labels, when the type is an enum
+	Comment   string
 }
 
 // Table is a relation (table, view, materialized view, foreign table,
@@ -29,6 +34,7 @@ type Table struct {
 	Columns []*Column
 	PK      []string
 	Uniques [][]string // primary key and unique constraints
+	Comment string
 	cols    map[string]*Column
 }
 
@@ -66,6 +72,7 @@ type Func struct {
 	Volatile  byte   // 'i', 's' or 'v'
 	Rows      float64
 	RetVoid   bool
+	Comment   string
 	unnamedOK bool // callable through RPC (all args named, or one unnamed json/jsonb/text)
 }
 
@@ -97,7 +104,7 @@ func loadCache(ctx context.Context, q interface {
 	const sysSchemas = `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'`
 
 	rows, err := q.Query(ctx, `
-SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind::text
+SELECT c.oid, c.reltype, n.nspname, c.relname, c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r','v','m','f','p','c') AND `+sysSchemas)
 	if err != nil {
@@ -105,7 +112,7 @@ WHERE c.relkind IN ('r','v','m','f','p','c') AND `+sysSchemas)
 	}
 	for rows.Next() {
 		t := &Table{cols: map[string]*Column{}}
-		if err := rows.Scan(&t.OID, &t.RowType, &t.Schema, &t.Name, &t.Kind); err != nil {
+		if err := rows.Scan(&t.OID, &t.RowType, &t.Schema, &t.Name, &t.Kind, &t.Comment); err != nil {
 			return nil, err
 		}
 		c.byOID[t.OID] = t
@@ -121,7 +128,10 @@ WHERE c.relkind IN ('r','v','m','f','p','c') AND `+sysSchemas)
 SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid, NOT a.attnotnull,
   coalesce(CASE WHEN a.attidentity <> '' THEN format('nextval(%L::regclass)', pg_get_serial_sequence(a.attrelid::regclass::text, a.attname))
        WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, ''),
-  a.attgenerated <> ''
+  a.attgenerated <> '', a.attidentity <> '', format_type(a.atttypid, NULL),
+  CASE WHEN a.atttypid IN (1042, 1043) AND a.atttypmod > 4 THEN a.atttypmod - 4 ELSE 0 END,
+  coalesce((SELECT array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = a.atttypid), '{}'),
+  coalesce(col_description(a.attrelid, a.attnum), '')
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -133,7 +143,8 @@ ORDER BY a.attrelid, a.attnum`)
 	for rows.Next() {
 		var rel uint32
 		col := &Column{}
-		if err := rows.Scan(&rel, &col.Name, &col.Type, &col.TypeOID, &col.Nullable, &col.Default, &col.Generated); err != nil {
+		if err := rows.Scan(&rel, &col.Name, &col.Type, &col.TypeOID, &col.Nullable, &col.Default, &col.Generated,
+			&col.Identity, &col.BaseType, &col.MaxLength, &col.Enum, &col.Comment); err != nil {
 			return nil, err
 		}
 		if t := c.byOID[rel]; t != nil {
@@ -286,7 +297,8 @@ SELECT p.oid, n.nspname, p.proname, p.proretset, p.provolatile::text, p.proretty
   coalesce(p.proargnames, '{}'),
   coalesce(array(SELECT u.t FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(t, i) ORDER BY u.i), '{}'),
   coalesce(array(SELECT format_type(u.t, NULL) FROM unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) WITH ORDINALITY u(t, i) ORDER BY u.i), '{}'),
-  coalesce(p.proargmodes::text[], '{}'), p.pronargdefaults, rt.typrelid, p.prorows::float8
+  coalesce(p.proargmodes::text[], '{}'), p.pronargdefaults, rt.typrelid, p.prorows::float8,
+  coalesce(obj_description(p.oid, 'pg_proc'), '')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_type rt ON rt.oid = p.prorettype
 WHERE p.prokind = 'f' AND `+sysSchemas+`
 ORDER BY p.oid`)
@@ -300,7 +312,7 @@ ORDER BY p.oid`)
 		var typOIDs []uint32
 		var nDefaults int
 		var relid uint32
-		if err := rows.Scan(&f.OID, &f.Schema, &f.Name, &f.RetSet, &vol, &f.RetOID, &f.RetType, &names, &typOIDs, &typNames, &modes, &nDefaults, &relid, &f.Rows); err != nil {
+		if err := rows.Scan(&f.OID, &f.Schema, &f.Name, &f.RetSet, &vol, &f.RetOID, &f.RetType, &names, &typOIDs, &typNames, &modes, &nDefaults, &relid, &f.Rows, &f.Comment); err != nil {
 			return err
 		}
 		f.Volatile = vol[0]
