@@ -32,7 +32,28 @@ type AuthConfig struct {
 	// MaxFrequency is the minimum time between two mails of one kind to one
 	// user (zero: no limit).
 	MaxFrequency time.Duration
+	// ExternalProviders enables OAuth providers by name ("github", …):
+	// /authorize redirects to their AuthorizeURL, and tests finish the
+	// provider's side with [Server.CompleteOAuth].
+	ExternalProviders map[string]ProviderConfig
+	// MFAIssuer names the TOTP issuer in otpauth:// URIs when an enrolment
+	// does not (default: the host of SiteURL).
+	MFAIssuer string
 }
+
+// ProviderConfig describes an OAuth provider the Auth service redirects to.
+type ProviderConfig = gotrue.ProviderConfig
+
+// ProviderUser is the user a provider reports at the end of an OAuth
+// login ([Server.CompleteOAuth]) or in an ID token ([Server.SignIDToken]).
+type ProviderUser = gotrue.ProviderUser
+
+// Outbox holds the mails and texts the Auth service would have sent.
+type Outbox = gotrue.Outbox
+
+// Message is one mail or text in the [Outbox]: recipient, kind, OTP code,
+// token hash and verification link.
+type Message = gotrue.Message
 
 // mountServices builds the services and lays out the routes the way
 // Supabase's gateway does: one line per service.
@@ -56,6 +77,8 @@ func (s *Server) mountServices(ctx context.Context, cfg Config) error {
 		AllowAnonymous:         cfg.Auth.AllowAnonymous,
 		DisableSignup:          cfg.Auth.DisableSignup,
 		MaxFrequency:           cfg.Auth.MaxFrequency,
+		ExternalProviders:      cfg.Auth.ExternalProviders,
+		MFA:                    gotrue.MFAConfig{Issuer: cfg.Auth.MFAIssuer},
 		Logf:                   cfg.Logf,
 	})
 	if err != nil {
@@ -89,7 +112,7 @@ func (s *Server) mountServices(ctx context.Context, cfg Config) error {
 
 // Outbox returns the mails and texts the Auth service would have sent
 // (confirmation links, OTP codes, …), for tests to read.
-func (s *Server) Outbox() *gotrue.Outbox { return s.auth.Outbox() }
+func (s *Server) Outbox() *Outbox { return s.auth.Outbox() }
 
 // RegisterFunction serves h as the Edge Function name under
 // /functions/v1/name; h sees the path "/name[/…]", the caller's headers and
@@ -99,6 +122,28 @@ func (s *Server) RegisterFunction(name string, h http.Handler) error {
 		return fmt.Errorf("emulator: %w", err)
 	}
 	return nil
+}
+
+// CompleteOAuth plays the provider's side of an OAuth login started at
+// /auth/v1/authorize: given the state from the provider URL the client was
+// sent to, it signs pu in and returns the URL the browser would be
+// redirected to (with ?code= for PKCE, or a #access_token fragment).
+func (s *Server) CompleteOAuth(ctx context.Context, state string, pu ProviderUser) (string, error) {
+	u, err := s.auth.CompleteOAuth(ctx, state, pu)
+	if err != nil {
+		return "", fmt.Errorf("emulator: %w", err)
+	}
+	return u, nil
+}
+
+// SignIDToken mints an OpenID Connect ID token for provider that
+// /auth/v1/token?grant_type=id_token accepts (sign-in with an ID token).
+func (s *Server) SignIDToken(provider string, pu ProviderUser, nonce string) (string, error) {
+	tok, err := s.auth.SignIDToken(provider, pu, nonce)
+	if err != nil {
+		return "", fmt.Errorf("emulator: %w", err)
+	}
+	return tok, nil
 }
 
 // UnregisterFunction removes the Edge Function name.
