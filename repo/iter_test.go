@@ -156,3 +156,26 @@ func TestAllNeedsAnOrder(t *testing.T) {
 		t.Error("a refused iteration sent requests")
 	}
 }
+
+func TestAllRowsDoNotShareState(t *testing.T) {
+	f, cl := newFake(t)
+	var calls atomic.Int32
+	f.handler = func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) > 1 {
+			_, _ = w.Write([]byte(`[]`))
+			return
+		}
+		_, _ = w.Write([]byte(`[{"id":1,"name":"a","continent":"x","cities":[{"id":5,"name":"c"}]},{"id":2,"name":"b"}]`))
+	}
+	var rows []Country
+	for row, err := range repo.New[Country](cl).Query().All(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) != 2 || rows[1].Continent != nil || rows[1].Cities != nil || rows[0].Continent == nil ||
+		*rows[0].Continent != "x" || len(rows[0].Cities) != 1 || rows[0].Cities[0].Name != "c" {
+		t.Fatalf("rows %+v", rows)
+	}
+}

@@ -564,13 +564,15 @@ func decodeStream[T any](body io.Reader, yield func(T) bool) (int, bool, error) 
 		return 0, false, fmt.Errorf("decode response: want a JSON array, got %v", tok)
 	}
 	n := 0
+	var zero T
+	v := new(T) // one row buffer, reset before each row, so nothing stale leaks
 	for dec.More() {
-		var v T
-		if err := dec.Decode(&v); err != nil {
+		*v = zero
+		if err := dec.Decode(v); err != nil {
 			return n, false, err
 		}
 		n++
-		if !yield(v) {
+		if !yield(*v) {
 			return n, true, nil
 		}
 	}
