@@ -184,3 +184,58 @@ func TestAgainstEmulator(t *testing.T) {
 		t.Fatalf("Count after delete = %d, %v", n, err)
 	}
 }
+
+// TestDeviationsAgainstEmulator checks that the requests where Go departs
+// from the JavaScript client are read by the server as meant.
+func TestDeviationsAgainstEmulator(t *testing.T) {
+	srv, client := startEmulator(t, 1000)
+	ctx := context.Background()
+	if _, err := srv.Pool().Exec(ctx, `create table people (id int primary key, name text, tags text[]);`); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.ReloadSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tricky := []string{"Skywalker, Luke", "Luke (Jedi)", "a.b", "has space", `say "hi"`, "O'Brien", "x:y", `back\slash`, "ünï", "{brace}", "null"}
+	var rows []map[string]any
+	for i, s := range tricky {
+		rows = append(rows, map[string]any{"id": i + 1, "name": s, "tags": []string{s, "plain"}})
+	}
+	rows = append(rows, map[string]any{"id": 100, "name": nil, "tags": nil})
+	if _, err := repo.Table(client, "people").Insert(rows).Execute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	count := func(b *repo.Builder) int {
+		t.Helper()
+		res, err := b.Execute(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := res.Rows()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	people := repo.Table(client, "people").Select("id")
+	if n := count(people.In("name", tricky)); n != len(tricky) {
+		t.Errorf("in list of tricky strings matched %d rows, want %d", n, len(tricky))
+	}
+	if n := count(people.Eq("name", nil)); n != 1 {
+		t.Errorf("Eq(nil) matched %d rows, want the one NULL", n)
+	}
+	if n := count(people.Eq("name", "null")); n != 1 {
+		t.Errorf(`Eq("null") matched %d rows, want the string 'null'`, n)
+	}
+	for _, s := range tricky {
+		if n := count(people.Contains("tags", []string{s})); n != 1 {
+			t.Errorf("Contains(tags, [%q]) matched %d rows, want 1", s, n)
+		}
+		if n := count(people.Eq("name", s)); n != 1 {
+			t.Errorf("Eq(name, %q) matched %d rows, want 1", s, n)
+		}
+	}
+	if n := count(people.Not("name", "in", tricky[:3])); n != len(tricky)-3 {
+		t.Errorf("Not in matched %d rows, want %d", n, len(tricky)-3)
+	}
+}
