@@ -14,7 +14,7 @@
 // order, limit and offset on the root and on embedded resources; Range
 // headers; Prefer (return, count, resolution, missing, tx, handling,
 // max-affected, timezone); on_conflict and columns; JSON, single-object,
-// CSV and EXPLAIN output; Accept-Profile and Content-Profile; inserts,
+// CSV, GeoJSON (with PostGIS), text and EXPLAIN output; Accept-Profile and Content-Profile; inserts,
 // upserts, PUT, updates and deletes; RPC by GET and POST; and the Swagger
 // 2.0 document at "/", listing what the request's role may use.
 //
@@ -27,7 +27,7 @@
 //
 // Errors have PostgREST's JSON shape ([Error]) and status codes. What this
 // package does not implement answers 501 with an [Error] that matches
-// [ErrUnsupported]: GeoJSON output, repeated
+// [ErrUnsupported]: GeoJSON output where PostGIS is not installed, repeated
 // (variadic) function arguments, functions returning an untyped record,
 // select, filters or order on functions returning scalars, null filters on spread
 // embeds, limit/order on writes to views.

@@ -332,6 +332,26 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 		return nil, aerr
 	}
 	req.accept = a
+	switch a.kind {
+	case mediaGeo:
+		for k, fs := range req.cache.funcs {
+			if k[1] != "st_asgeojson" {
+				continue
+			}
+			for _, f := range fs {
+				if len(f.Args) >= 1 && f.Args[0].TypeOID == oidRecord {
+					req.accept.geoFn = qualified(f.Schema, f.Name)
+				}
+			}
+		}
+		if req.accept.geoFn == "" {
+			return nil, errUnsupported("GeoJSON output without PostGIS (st_asgeojson(record) is not installed)")
+		}
+	case mediaText:
+		if !req.isRPC {
+			return nil, apiErr(406, "PGRST107", "None of these media types are available: "+r.Header.Get("Accept"), nil, nil)
+		}
+	}
 	if rg := r.Header.Get("Range"); rg != "" && read {
 		unit := r.Header.Get("Range-Unit")
 		if unit == "" || unit == "items" {
@@ -503,6 +523,10 @@ func bodyExpr(a accept, single bool, scalarCol string) string {
 		agg = "json_strip_nulls(" + agg + ")"
 	}
 	switch {
+	case a.kind == mediaGeo:
+		return "json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(" + a.geoFn + "(_postgrest_t)::json), '[]'))::text"
+	case a.kind == mediaText:
+		return "coalesce((array_agg(" + row + "::text))[1], '')"
 	case a.kind == mediaCSV:
 		return "(SELECT coalesce(string_agg(a.k, ','), '') FROM (SELECT json_object_keys(r) AS k FROM (SELECT row_to_json(hh) AS r FROM pgrst_source AS hh LIMIT 1) s) a)" +
 			" || chr(10) || coalesce(string_agg(substring(_postgrest_t::text, 2, length(_postgrest_t::text) - 2), chr(10)), '')"
@@ -523,6 +547,10 @@ func contentTypeFor(a accept) string {
 	switch a.kind {
 	case mediaCSV:
 		return "text/csv; charset=utf-8"
+	case mediaGeo:
+		return "application/geo+json; charset=utf-8"
+	case mediaText:
+		return "text/plain; charset=utf-8"
 	case mediaObject:
 		if a.stripNulls {
 			return "application/vnd.pgrst.object+json; nulls=stripped; charset=utf-8"

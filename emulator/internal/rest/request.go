@@ -68,6 +68,7 @@ const (
 	mediaCSV
 	mediaPlan
 	mediaText
+	mediaGeo
 )
 
 type accept struct {
@@ -77,6 +78,7 @@ type accept struct {
 	planFor      string // media the plan is for
 	planOptions  []string
 	originalType string
+	geoFn        string // qualified st_asgeojson(record), for GeoJSON
 }
 
 // parseAccept picks the first media type of Accept this server can produce.
@@ -108,7 +110,7 @@ func parseAccept(v string) (accept, *Error) {
 		case "text/plain":
 			a.kind = mediaText
 		case "application/geo+json":
-			return a, errUnsupported("GeoJSON output (application/geo+json)")
+			a.kind = mediaGeo
 		default:
 			continue
 		}

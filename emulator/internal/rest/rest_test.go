@@ -210,7 +210,9 @@ func TestBehaviour(t *testing.T) {
 		{name: "text body to a text function", call: call{method: "POST", target: "/rpc/shout", body: "hi there", headers: map[string]string{"Content-Type": "text/plain"}}, wantStatus: 200, wantBody: `"HI THERE"`},
 		{name: "json body to a json function", call: call{method: "POST", target: "/rpc/payload", body: `[1,{"a":2}]`}, wantStatus: 200, wantBody: `[1,{"a":2}]`},
 		{name: "unsupported body type", call: call{method: "POST", target: "/countries", body: `x`, headers: map[string]string{"Content-Type": "image/png"}}, wantStatus: 415},
-		{name: "geojson", call: call{target: "/countries", headers: map[string]string{"Accept": "application/geo+json"}}, wantStatus: 501},
+		{name: "geojson without postgis", call: call{target: "/countries", headers: map[string]string{"Accept": "application/geo+json"}}, wantStatus: 501},
+		{name: "text from a scalar function", call: call{target: "/rpc/add_them?a=1&b=2", headers: map[string]string{"Accept": "text/plain"}}, wantStatus: 200, wantText: "3"},
+		{name: "text from a table", call: call{target: "/countries", headers: map[string]string{"Accept": "text/plain"}}, wantStatus: 406},
 		{name: "unknown media type", call: call{target: "/countries", headers: map[string]string{"Accept": "image/png"}}, wantStatus: 406, wantCode: "PGRST107"},
 	}
 	for _, tt := range tests {
@@ -442,4 +444,26 @@ func TestErrorsAreTyped(t *testing.T) {
 	if !errors.As(err, &e) || e.Status != 400 || errors.Is(err, rest.ErrUnsupported) {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// TestGeoJSON checks the FeatureCollection plumbing with a stand-in for
+// PostGIS's st_asgeojson(record).
+func TestGeoJSON(t *testing.T) {
+	s := newServer(t, rest.Config{})
+	ctx := context.Background()
+	if _, err := s.pool.Exec(ctx, `create schema if not exists extensions;
+		grant usage on schema extensions to anon;
+		create function extensions.st_asgeojson(r record) returns text language plpgsql as
+		$$ begin return json_build_object('type', 'Feature', 'geometry', null, 'properties', to_json(r))::text; end $$;`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.h.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.do(call{target: "/countries?select=id&id=lte.2&order=id", headers: map[string]string{"Accept": "application/geo+json"}})
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/geo+json; charset=utf-8" {
+		t.Fatalf("geojson: %d %v %s", rec.Code, rec.Header(), rec.Body.String())
+	}
+	jsonEq(t, rec.Body.String(), `{"type":"FeatureCollection","features":[
+		{"type":"Feature","geometry":null,"properties":{"id":1}},{"type":"Feature","geometry":null,"properties":{"id":2}}]}`)
 }

@@ -193,6 +193,9 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		if err != nil {
 			return nil, asAPI(err)
 		}
+		if req.accept.kind == mediaText {
+			return nil, apiErr(406, "PGRST107", "None of these media types are available: text/plain (the function returns rows)", nil, nil)
+		}
 		body = bodyExpr(req.accept, single || !f.RetSet, "")
 	} else {
 		rp := b.paramsFor("")
@@ -217,7 +220,8 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		}
 		src = "SELECT " + fq + "." + fq + " AS pgrst_scalar FROM " + call + " AS " + fq + lim
 		body = bodyExpr(req.accept, single || !f.RetSet, "pgrst_scalar")
-		if req.accept.kind == mediaCSV {
+		switch req.accept.kind {
+		case mediaCSV, mediaGeo:
 			body = bodyExpr(req.accept, false, "")
 		}
 	}
