@@ -24,6 +24,9 @@ func FromPostgres(ctx context.Context, connString string, schemas []string) (*Da
 	if err != nil {
 		return nil, fmt.Errorf("%w: database URL: %v", ErrConfig, redactParse(err, connString))
 	}
+	// the simple protocol works through transaction-mode poolers
+	// (Supabase's port 6543), which refuse prepared statements
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, connectError(ctx, cfg, err)
