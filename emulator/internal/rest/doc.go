@@ -19,7 +19,9 @@
 // 2.0 document at "/", listing what the request's role may use.
 //
 // Each request is one or two statements run in one transaction as the
-// request's role (see the dbrole package). PostgreSQL renders the response
+// request's role (see the dbrole package), with PostgREST's request
+// settings (search_path, request.method, request.path, request.headers) and
+// the role's own ALTER ROLE ... SET timeouts and custom settings. PostgreSQL renders the response
 // body; the handler streams it back. Identifiers are always quoted, type
 // names come from the catalog or a strict identifier check, and every value
 // from the request is a bound parameter (JSON bodies are bound whole and

@@ -232,8 +232,12 @@ func (req *request) settings() (string, []any) {
 	hj, _ := json.Marshal(hdrs)
 	sql := "SELECT set_config('search_path', $1, true), set_config('request.method', $2, true), set_config('request.path', $3, true), set_config('request.headers', $4, true)"
 	args := []any{req.searchPath, req.method, req.path, string(hj)}
+	for _, kv := range req.cache.roleSettings[req.id.Role] {
+		sql += fmt.Sprintf(", set_config($%d, $%d, true)", len(args)+1, len(args)+2)
+		args = append(args, kv[0], kv[1])
+	}
 	if req.prefer.timezone != "" {
-		sql += ", set_config('timezone', $5, true)"
+		sql += fmt.Sprintf(", set_config('timezone', $%d, true)", len(args)+1)
 		args = append(args, req.prefer.timezone)
 	}
 	return sql, args

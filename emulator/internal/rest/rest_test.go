@@ -325,6 +325,29 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+func TestRoleSettings(t *testing.T) {
+	s := newServer(t, rest.Config{})
+	ctx := context.Background()
+	var db string
+	if err := s.pool.QueryRow(ctx, "select current_database()").Scan(&db); err != nil {
+		t.Fatal(err)
+	}
+	// Scoped to this database so the cluster-wide role is left alone.
+	if _, err := s.pool.Exec(ctx, `alter role authenticated in database `+`"`+db+`"`+` set statement_timeout = '150ms'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.h.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec := s.do(call{role: "authenticated", target: "/rpc/sleepy"})
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "57014") {
+		t.Fatalf("role statement_timeout: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := s.do(call{role: "anon", target: "/rpc/add_them?a=1&b=1"}); rec.Code != 200 {
+		t.Fatalf("other roles are unaffected: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
 func TestSchemaReload(t *testing.T) {
 	s := newServer(t, rest.Config{})
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -78,7 +79,10 @@ type Func struct {
 
 // Cache is an immutable snapshot of the catalog.
 type Cache struct {
-	tables map[[2]string]*Table
+	// roleSettings are ALTER ROLE ... SET values applied to the role's
+	// requests (global ones first, then this database's).
+	roleSettings map[string][][2]string
+	tables       map[[2]string]*Table
 	byOID  map[uint32]*Table
 	fks    []*FK
 	funcs  map[[2]string][]*Func
@@ -194,6 +198,9 @@ ORDER BY con.conrelid, con.conname`)
 		return nil, fmt.Errorf("rest: load constraints: %w", err)
 	}
 
+	if err := c.loadRoleSettings(ctx, q); err != nil {
+		return nil, err
+	}
 	if err := c.loadViewKeys(ctx, q); err != nil {
 		return nil, err
 	}
@@ -201,6 +208,46 @@ ORDER BY con.conrelid, con.conname`)
 		return nil, err
 	}
 	return c, nil
+}
+
+// roleSettingAllowed lists the role settings applied per request: the
+// timeouts and memory limits PostgREST users set on API roles, and custom
+// (dotted) settings, but not PostgREST's own pgrst.* configuration.
+func roleSettingAllowed(name string) bool {
+	switch name {
+	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "work_mem", "timezone", "datestyle", "intervalstyle":
+		return true
+	}
+	return strings.Contains(name, ".") && !strings.HasPrefix(name, "pgrst.")
+}
+
+func (c *Cache) loadRoleSettings(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}) error {
+	c.roleSettings = map[string][][2]string{}
+	rows, err := q.Query(ctx, `
+SELECT r.rolname, s.setconfig
+FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
+WHERE s.setdatabase = 0 OR s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+ORDER BY s.setdatabase`)
+	if err != nil {
+		return fmt.Errorf("rest: load role settings: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var role string
+		var cfg []string
+		if err := rows.Scan(&role, &cfg); err != nil {
+			return err
+		}
+		for _, kv := range cfg {
+			k, v, ok := strings.Cut(kv, "=")
+			if ok && roleSettingAllowed(strings.ToLower(k)) {
+				c.roleSettings[role] = append(c.roleSettings[role], [2]string{k, v})
+			}
+		}
+	}
+	return rows.Err()
 }
 
 // loadViewKeys gives views the keys of their base tables, for columns the
