@@ -83,9 +83,9 @@ type Cache struct {
 	// requests (global ones first, then this database's).
 	roleSettings map[string][][2]string
 	tables       map[[2]string]*Table
-	byOID  map[uint32]*Table
-	fks    []*FK
-	funcs  map[[2]string][]*Func
+	byOID        map[uint32]*Table
+	fks          []*FK
+	funcs        map[[2]string][]*Func
 }
 
 func (c *Cache) table(schema, name string) *Table { return c.tables[[2]string{schema, name}] }
