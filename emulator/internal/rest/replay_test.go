@@ -24,14 +24,15 @@ import (
 	"github.com/supakit/supakit/emulator/internal/rest"
 )
 
-// suiteDir is the postgrest-js suite turned into (request, response) cases.
+// suiteDir is the postgrest-js suite turned into (request, response) cases:
+// $POSTGREST_SUITE, else the copy in testdata (refresh.sh updates it).
 func suiteDir(t *testing.T) string {
-	if d := os.Getenv("POSTGREST_SUITE"); d != "" {
-		return d
+	d := os.Getenv("POSTGREST_SUITE")
+	if d == "" {
+		d = filepath.Join("testdata", "postgrest-suite")
 	}
-	d := "/work/shared/postgrest-suite"
 	if _, err := os.Stat(filepath.Join(d, "cases.json")); err != nil {
-		t.Skipf("postgrest suite not found at %s (set POSTGREST_SUITE)", d)
+		t.Fatalf("postgrest suite not found at %s: %v", d, err)
 	}
 	return d
 }
