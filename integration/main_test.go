@@ -116,7 +116,7 @@ func adminAuth(t *testing.T) *auth.Admin { return newAuth(t, need(t).ServiceRole
 type user struct {
 	ID, Email, Password string
 	Auth                *auth.Client
-	// Client acts as the user (its token source is Auth).
+	// Client acts as the user (its Auth session feeds its services).
 	Client *supakit.Client
 }
 
@@ -132,13 +132,12 @@ func newUser(t *testing.T) *user {
 		t.Fatalf("create user: %v", err)
 	}
 	t.Cleanup(func() { _ = adminAuth(t).DeleteUser(context.Background(), u.ID, false) })
-	a := newAuth(t, need(t).AnonKey)
-	res, err := a.SignInWithPassword(ctx, auth.PasswordCredentials{Email: email, Password: password})
+	c := newClient(t, need(t).AnonKey)
+	res, err := c.Auth().SignInWithPassword(ctx, auth.PasswordCredentials{Email: email, Password: password})
 	if err != nil || res.Session == nil || res.User.ID != u.ID {
 		t.Fatalf("sign in %s: %+v, %v", email, res, err)
 	}
-	return &user{ID: u.ID, Email: email, Password: password, Auth: a,
-		Client: newClient(t, need(t).AnonKey, supakit.WithTokenSource(a))}
+	return &user{ID: u.ID, Email: email, Password: password, Auth: c.Auth(), Client: c}
 }
 
 func ptr[V any](v V) *V { return &v }
