@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/supakit/supakit/emulator/internal/dbrole"
 )
 
 // apiError is an error in Storage's JSON shape. Storage reports almost
@@ -138,8 +139,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	var ae *apiError
-	var pg *pgconn.PgError
-	if !errors.As(err, &ae) && errors.As(err, &pg) && pg.Code == "22023" && strings.Contains(err.Error(), "dbrole: set role") {
+	if !errors.As(err, &ae) && errors.Is(err, dbrole.ErrSetRole) {
 		// The token names a role the database does not have.
 		ae = errAccessDenied("role in the JWT does not exist in the database")
 	}
