@@ -249,7 +249,12 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		if single && res.page != 1 {
 			return singleErr(res.page)
 		}
-		return checkMaxAffected(req.prefer, res.page)
+		// checkMaxAffected returns a *Error: a nil one must not become a
+		// non-nil error interface, or the call would roll back.
+		if e := checkMaxAffected(req.prefer, res.page); e != nil {
+			return e
+		}
+		return nil
 	})
 	if e != nil {
 		return nil, e
