@@ -54,7 +54,7 @@ func startEmulator(t *testing.T) (*emulator.Server, *supakit.Client) {
 // through repo.Repo[T] against the emulator, and calls the generated RPC
 // functions.
 func TestRoundTripEmulator(t *testing.T) {
-	_, client := startEmulator(t)
+	srv, client := startEmulator(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
@@ -245,6 +245,21 @@ func TestRoundTripEmulator(t *testing.T) {
 	}
 	if err := testmodels.SetMood(ctx, client, testmodels.SetMoodArgs{UID: bob.ID, M: testmodels.MoodHappy}); err != nil {
 		t.Fatal(err)
+	}
+	addr, err := testmodels.UserAddress(ctx, client, testmodels.UserAddressArgs{UID: ada.ID})
+	if err != nil || addr.City == nil || *addr.City != "Copenhagen" {
+		t.Fatalf("UserAddress = %+v, %v", addr, err)
+	}
+	or, err := testmodels.OrderRange(ctx, client, testmodels.OrderRangeArgs{Oid: o.ID})
+	if err != nil || or.ItemCount == nil || *or.ItemCount != 2 || or.FirstAt == nil || !or.FirstAt.Equal(o.PlacedAt) {
+		t.Fatalf("OrderRange = %+v, %v", or, err)
+	}
+	if _, err := srv.Pool().Exec(ctx, "refresh materialized view country_stats"); err != nil {
+		t.Fatal(err)
+	}
+	stats2, err := repo.New[testmodels.CountryStat](client).Find(ctx, query.Eq(testmodels.CountryStatCols.Name, new("Denmark")))
+	if err != nil || len(stats2) != 1 || *stats2[0].Cities != 1 || *stats2[0].CountryID != dk.ID {
+		t.Fatalf("materialized view: %+v, %v", stats2, err)
 	}
 	moods, err := testmodels.CurrentMoods(ctx, client)
 	if err != nil || !slices.Equal(moods, testmodels.MoodValues) {

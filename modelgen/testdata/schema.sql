@@ -118,3 +118,15 @@ create function current_moods() returns mood[]
   language sql stable as $$ select enum_range(null::mood) $$;
 
 create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
+
+create materialized view country_stats as
+  select c.id as country_id, c.name, count(ci.id) as cities
+  from countries c left join cities ci on ci.country_id = c.id group by c.id, c.name;
+
+create function user_address(uid uuid) returns address
+  language sql stable as $$ select home from users where id = uid $$;
+
+create function order_range(oid bigint, out first_at timestamptz, out item_count integer)
+  language sql stable as $$
+    select o.placed_at, (select count(*)::int from order_items where order_id = o.id) from orders o where o.id = oid
+  $$;

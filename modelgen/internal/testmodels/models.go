@@ -187,6 +187,48 @@ var CountryMeta = pgtypes.Table{
 	},
 }
 
+// CountryStat is a row of the materialized view public.country_stats.
+type CountryStat struct {
+	CountryID *int64  `db:"country_id,readonly" json:"country_id"` // bigint
+	Name      *string `db:"name,readonly" json:"name"`             // text
+	Cities    *int64  `db:"cities,readonly" json:"cities"`         // bigint
+}
+
+// TableName returns "country_stats".
+func (CountryStat) TableName() string { return "country_stats" }
+
+// CountryStatColumns are typed column descriptors of CountryStat: each field points into
+// schema.Cols[CountryStat](), so it is accepted wherever a field pointer is
+// (query filters, Order, Select, repo.Set, repo.OnConflictColumns).
+type CountryStatColumns struct {
+	CountryID **int64
+	Name      **string
+	Cities    **int64
+}
+
+// CountryStatCols holds the column descriptors of CountryStat.
+var CountryStatCols = func() CountryStatColumns {
+	c := schema.Cols[CountryStat]()
+	return CountryStatColumns{
+		CountryID: &c.CountryID,
+		Name:      &c.Name,
+		Cities:    &c.Cities,
+	}
+}()
+
+// CountryStatMeta is the metadata of CountryStat as read from the database;
+// pgtypes.Verify[CountryStat](CountryStatMeta) checks it against the struct tags.
+var CountryStatMeta = pgtypes.Table{
+	Schema: "public",
+	Name:   "country_stats",
+	View:   true,
+	Columns: []pgtypes.Column{
+		{Name: "country_id", GoName: "CountryID", Type: "bigint", ReadOnly: true, Nullable: true},
+		{Name: "name", GoName: "Name", Type: "text", ReadOnly: true, Nullable: true},
+		{Name: "cities", GoName: "Cities", Type: "bigint", ReadOnly: true, Nullable: true},
+	},
+}
+
 // Message is a row of the table public.messages.
 type Message struct {
 	ID         int64     `db:"id,pk,readonly" json:"id"`                                                   // bigint not null, identity always
@@ -646,6 +688,22 @@ func CurrentMoods(ctx context.Context, c repo.Conn, opts ...repo.Option) ([]Mood
 	return repo.Call[[]Mood](ctx, c, "current_moods", nil, opts...)
 }
 
+// OrderRangeArgs are the arguments of public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer).
+type OrderRangeArgs struct {
+	Oid int64 `json:"oid"` // bigint
+}
+
+// OrderRangeResult is a result row of public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer).
+type OrderRangeResult struct {
+	FirstAt   *time.Time `db:"first_at" json:"first_at"`     // timestamp with time zone
+	ItemCount *int32     `db:"item_count" json:"item_count"` // integer
+}
+
+// OrderRange calls public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer) (POST /rpc/order_range).
+func OrderRange(ctx context.Context, c repo.Conn, args OrderRangeArgs, opts ...repo.Option) (OrderRangeResult, error) {
+	return repo.Call[OrderRangeResult](ctx, c, "order_range", args, opts...)
+}
+
 // SearchProductsArgs are the arguments of public.search_products(query text, max_price numeric).
 type SearchProductsArgs struct {
 	Query    string           `json:"query"`               // text
@@ -678,6 +736,16 @@ func SetMood(ctx context.Context, c repo.Conn, args SetMoodArgs, opts ...repo.Op
 	return err
 }
 
+// UserAddressArgs are the arguments of public.user_address(uid uuid).
+type UserAddressArgs struct {
+	UID uuid.UUID `json:"uid"` // uuid
+}
+
+// UserAddress calls public.user_address(uid uuid) (POST /rpc/user_address).
+func UserAddress(ctx context.Context, c repo.Conn, args UserAddressArgs, opts ...repo.Option) (Address, error) {
+	return repo.Call[Address](ctx, c, "user_address", args, opts...)
+}
+
 // UserStatsArgs are the arguments of public.user_stats(uid uuid).
 type UserStatsArgs struct {
 	UID uuid.UUID `json:"uid"` // uuid
@@ -707,6 +775,7 @@ func VerifyModels() error {
 	return errors.Join(
 		pgtypes.Verify[City](CityMeta),
 		pgtypes.Verify[Country](CountryMeta),
+		pgtypes.Verify[CountryStat](CountryStatMeta),
 		pgtypes.Verify[Message](MessageMeta),
 		pgtypes.Verify[OrderItem](OrderItemMeta),
 		pgtypes.Verify[OrderTotal](OrderTotalMeta),

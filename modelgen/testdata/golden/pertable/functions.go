@@ -5,6 +5,7 @@ package pertable
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/supakit/supakit/modelgen/pgtypes"
@@ -25,6 +26,22 @@ func AddNumbers(ctx context.Context, c repo.Conn, args AddNumbersArgs, opts ...r
 // CurrentMoods calls public.current_moods() (POST /rpc/current_moods).
 func CurrentMoods(ctx context.Context, c repo.Conn, opts ...repo.Option) ([]Mood, error) {
 	return repo.Call[[]Mood](ctx, c, "current_moods", nil, opts...)
+}
+
+// OrderRangeArgs are the arguments of public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer).
+type OrderRangeArgs struct {
+	Oid int64 `json:"oid"` // bigint
+}
+
+// OrderRangeResult is a result row of public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer).
+type OrderRangeResult struct {
+	FirstAt   *time.Time `db:"first_at" json:"first_at"`     // timestamp with time zone
+	ItemCount *int32     `db:"item_count" json:"item_count"` // integer
+}
+
+// OrderRange calls public.order_range(oid bigint, OUT first_at timestamp with time zone, OUT item_count integer) (POST /rpc/order_range).
+func OrderRange(ctx context.Context, c repo.Conn, args OrderRangeArgs, opts ...repo.Option) (OrderRangeResult, error) {
+	return repo.Call[OrderRangeResult](ctx, c, "order_range", args, opts...)
 }
 
 // SearchProductsArgs are the arguments of public.search_products(query text, max_price numeric).
@@ -57,6 +74,16 @@ type SetMoodArgs struct {
 func SetMood(ctx context.Context, c repo.Conn, args SetMoodArgs, opts ...repo.Option) error {
 	_, err := repo.Call[json.RawMessage](ctx, c, "set_mood", args, opts...)
 	return err
+}
+
+// UserAddressArgs are the arguments of public.user_address(uid uuid).
+type UserAddressArgs struct {
+	UID uuid.UUID `json:"uid"` // uuid
+}
+
+// UserAddress calls public.user_address(uid uuid) (POST /rpc/user_address).
+func UserAddress(ctx context.Context, c repo.Conn, args UserAddressArgs, opts ...repo.Option) (Address, error) {
+	return repo.Call[Address](ctx, c, "user_address", args, opts...)
 }
 
 // UserStatsArgs are the arguments of public.user_stats(uid uuid).

@@ -14,6 +14,7 @@ func VerifyModels() error {
 	return errors.Join(
 		pgtypes.Verify[City](CityMeta),
 		pgtypes.Verify[Country](CountryMeta),
+		pgtypes.Verify[CountryStat](CountryStatMeta),
 		pgtypes.Verify[OrderItem](OrderItemMeta),
 		pgtypes.Verify[OrderTotal](OrderTotalMeta),
 		pgtypes.Verify[Order](OrderMeta),
