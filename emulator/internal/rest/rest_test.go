@@ -68,7 +68,7 @@ type server struct {
 	pool *pgxpool.Pool
 }
 
-func newServer(t *testing.T, cfg rest.Config) *server {
+func newServer(t testing.TB, cfg rest.Config) *server {
 	t.Helper()
 	env := pgtest.New(t)
 	ctx := context.Background()
