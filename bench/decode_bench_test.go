@@ -18,8 +18,11 @@ var rowSizes = []int{1, 100, 10_000, 100_000}
 func reportRows(b *testing.B, rows int, start time.Time, cpu0 int64, hp *bench.HeapPeak) {
 	el := time.Since(start)
 	peak := hp.Stop()
-	if cpu := bench.ProcessCPU(); cpu > 0 && b.N > 0 {
+	if cpu := bench.ProcessCPU(); cpu > cpu0 && b.N > 0 {
 		b.ReportMetric(float64(cpu-cpu0)/float64(b.N), "proc-cpu-ns/op")
+		// throughput per CPU second of the whole process (client, server,
+		// GC): steadier than rows/s when other work shares the cores
+		b.ReportMetric(float64(rows)*float64(b.N)/(float64(cpu-cpu0)/1e9), "rows/cpu-s")
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/el.Seconds(), "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MB")
@@ -121,6 +124,38 @@ func BenchmarkDecode(b *testing.B) {
 			}
 			reportRows(b, n, start, cpu0, hp)
 		})
+		// what a codec swap would give: the floor's request, rows decoded
+		// one by one (constant memory) by another codec
+		for _, cd := range []codec{codecs[1], codecs[2]} {
+			b.Run(name+"/impl="+cd.name+"-stream", func(b *testing.B) {
+				b.ReportAllocs()
+				hc := tunedClient(4)
+				u := srv.RESTURL() + "/rows?select=*"
+				hp := bench.StartHeapPeak(0)
+				start, cpu0 := time.Now(), bench.ProcessCPU()
+				for b.Loop() {
+					req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					req.Header = http.Header{"Apikey": {key}, "Authorization": {"Bearer " + key}, "Accept-Profile": {"public"}}
+					resp, err := hc.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows := make([]bench.Row, 0, n)
+					err = cd.stream(resp.Body, func(r *bench.Row) error { rows = append(rows, *r); return nil })
+					_ = resp.Body.Close()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(rows) != n {
+						b.Fatalf("%d rows, want %d", len(rows), n)
+					}
+				}
+				reportRows(b, n, start, cpu0, hp)
+			})
+		}
 		srv.Close()
 	}
 }

@@ -27,10 +27,10 @@ var (
 )
 
 // higher lists the units where more is better.
-var higher = map[string]bool{"rows/s": true, "req/s": true, "MB/s": true}
+var higher = map[string]bool{"rows/s": true, "rows/cpu-s": true, "req/s": true, "MB/s": true}
 
 // unitOrder is the column order; other units follow alphabetically.
-var unitOrder = []string{"ns/op", "cpu-ns/op", "proc-cpu-ns/op", "rows/s", "req/s", "p50-µs", "p99-µs", "conns/1000req", "peak-MB", "B/op", "allocs/op", "MB/s"}
+var unitOrder = []string{"ns/op", "cpu-ns/op", "proc-cpu-ns/op", "rows/s", "rows/cpu-s", "req/s", "p50-µs", "p99-µs", "conns/1000req", "peak-MB", "B/op", "allocs/op", "MB/s"}
 
 type key struct{ group, impl, unit string }
 
