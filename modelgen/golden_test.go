@@ -62,8 +62,7 @@ func TestGoldenPostgres(t *testing.T) {
 	}
 }
 
-// TestGoldenOpenAPI generates from a PostgREST OpenAPI document (the
-// emulator does not serve one: its REST root answers 501), served by an
+// TestGoldenOpenAPI generates from a PostgREST OpenAPI document served by an
 // httptest server.
 func TestGoldenOpenAPI(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("testdata", "openapi.json"))
