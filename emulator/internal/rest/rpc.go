@@ -66,7 +66,13 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	var keys []string
 	wholeBody := false
 	if read {
-		q, err = parseQuery(req.pairs, func(k string) bool { return argNames[k] })
+		q, err = parseQuery(req.pairs, func(k string) bool {
+			switch k {
+			case "order", "limit", "offset", "or", "and", "not.or", "not.and":
+				return false // reserved, as in PostgREST
+			}
+			return argNames[k]
+		})
 		if err != nil {
 			return nil, asAPI(err)
 		}
