@@ -420,13 +420,13 @@ func totalText(t *int64) string {
 
 func location(t *Table, body string) string {
 	var rows []map[string]any
-	if err := json.Unmarshal([]byte(body), &rows); err != nil || len(rows) == 0 {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.UseNumber() // keys beyond 2^53 keep their digits
+	if err := dec.Decode(&rows); err != nil || len(rows) == 0 {
 		return ""
 	}
-	v := url.Values{}
 	var parts []string
 	for _, c := range t.PK {
-		v.Set(c, "")
 		parts = append(parts, url.QueryEscape(c)+"=eq."+url.QueryEscape(fmt.Sprint(rows[0][c])))
 	}
 	return "/" + t.Name + "?" + strings.Join(parts, "&")
