@@ -22,8 +22,9 @@ import (
 var oracleVerbose = flag.Bool("oracle.v", false, "print every oracle vector's response")
 
 // oracleVector is one Database call of testdata/oracle/vectors.json (a copy
-// of the db, filter and mod areas of the wire oracle): the exact requests
-// the official JavaScript client sends.
+// of the db, filter and mod areas of the wire oracle, refreshed with
+// go run ./tools/oracle -dst emulator/testdata/oracle/vectors.json): the
+// exact requests the official JavaScript client sends.
 type oracleVector struct {
 	Name     string `json:"name"`
 	JS       string `json:"js"`
