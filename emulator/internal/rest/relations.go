@@ -163,7 +163,7 @@ func (c *Cache) resolveEmbed(parent *Table, e *Embed) (*relation, *Error) {
 		fkCol := func(h string) bool { return r.kind != relM2M && single(r.parentCols, h) }
 		refCol := func(h string) bool { return r.kind != relM2M && single(r.targetCols, h) }
 		cons := func(h string) bool { return r.fk != nil && r.fk.Name == h }
-		self := r.selfRef || (r.kind == relM2M && r.target == parent)
+		self := r.selfRef // a self many-to-many is matched like any other
 		var ok bool
 		switch {
 		case self && e.Hint == "":
