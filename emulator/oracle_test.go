@@ -66,6 +66,10 @@ type oracleExpect struct {
 	BodySubset bool            `json:"bodySubset"`
 	// Unordered compares arrays as multisets (no order is documented).
 	Unordered bool `json:"unordered"`
+	// OrderedBy is a dotted path into each row of the body (an array) whose
+	// text values must not decrease, nulls last: the order asserted where
+	// ties leave the exact sequence open.
+	OrderedBy string `json:"orderedBy"`
 	// BodyText is the exact body (CSV); BodyEmpty asserts no body.
 	BodyText *string `json:"bodyText"`
 	// BodyTextSQL computes the exact body text with PostgreSQL.
@@ -298,6 +302,11 @@ func runOracleVector(t *testing.T, srv *emulator.Server, v oracleVector, exp ora
 			bad("body\n got %s\nwant %s", raw, w)
 		}
 	}
+	if exp.OrderedBy != "" {
+		if err := oracleOrdered(raw, exp.OrderedBy); err != nil {
+			bad("order by %s: %v", exp.OrderedBy, err)
+		}
+	}
 	if exp.BodyText != nil && string(raw) != *exp.BodyText {
 		bad("body\n got %q\nwant %q", raw, *exp.BodyText)
 	}
@@ -464,4 +473,38 @@ func oracleEqual(want, got any, subset, unordered bool) bool {
 		return true
 	}
 	return reflect.DeepEqual(want, got)
+}
+
+// oracleOrdered checks that the text at path in each row of the JSON array
+// body never decreases, with nulls (or missing values) last.
+func oracleOrdered(raw []byte, path string) error {
+	var rows []any
+	if err := json.Unmarshal(raw, &rows); err != nil {
+		return err
+	}
+	var prev *string
+	seenNull := false
+	for i, row := range rows {
+		v := row
+		for _, k := range strings.Split(path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		if v == nil {
+			seenNull = true
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("row %d: %v is not text", i, v)
+		}
+		if seenNull {
+			return fmt.Errorf("row %d: %q after a null", i, s)
+		}
+		if prev != nil && s < *prev {
+			return fmt.Errorf("row %d: %q after %q", i, s, *prev)
+		}
+		prev = &s
+	}
+	return nil
 }
