@@ -167,6 +167,7 @@ SELECT con.conname, con.contype::text, con.conrelid, con.confrelid,
   coalesce(array(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.i), '{}')
 FROM pg_constraint con
 WHERE con.contype IN ('p','u','f') AND con.conrelid <> 0
+  AND (con.contype <> 'f' OR con.conparentid = 0) -- not the copies made for partitions
 ORDER BY con.conrelid, con.conname`)
 	if err != nil {
 		return nil, fmt.Errorf("rest: load constraints: %w", err)
