@@ -38,6 +38,14 @@ type node struct {
 	outputs []output
 	hasAgg  bool
 	rels    map[string]*relation // embed key -> relation
+	lats    map[string]latInfo   // embed key -> its lateral join
+}
+
+// latInfo is what filters need to know of an embed's lateral join.
+type latInfo struct {
+	alias  string
+	toOne  bool
+	spread bool
 }
 
 type output struct {
@@ -119,6 +127,22 @@ func arrayLiteral(items []string) string {
 var ftsFuncs = map[string]string{"fts": "to_tsquery", "plfts": "plainto_tsquery", "phfts": "phraseto_tsquery", "wfts": "websearch_to_tsquery"}
 
 func (b *builder) filterSQL(n *node, f Filter) (string, error) {
+	if l, ok := n.lats[f.Field.Name]; ok && len(f.Field.Path) == 0 && f.Op == "is" && (f.Value == "null" || f.Value == "not_null") {
+		// embed=is.null / embed=not.is.null: is the embedded resource empty?
+		var c string
+		switch {
+		case l.toOne && l.spread:
+			return "", errUnsupported("null filter on a spread embedded resource")
+		case l.toOne:
+			c = l.alias + "." + quoteIdent("pgrst_body") + " IS NULL"
+		default:
+			c = "COALESCE(" + l.alias + "." + quoteIdent("pgrst_n") + ", 0) = 0"
+		}
+		if (f.Value == "not_null") != f.Not {
+			c = "NOT (" + c + ")"
+		}
+		return c, nil
+	}
 	lhs := b.fieldExpr(n, f.Field)
 	var cond string
 	switch f.Op {
@@ -286,28 +310,11 @@ func (b *builder) paramsFor(path string) *nodeParams {
 // for n; path addresses n's params. maxRows caps the root.
 func (b *builder) selectSQL(n *node, path string, limitCap int) (string, error) {
 	n.params = b.paramsFor(path)
-	// embedded-resource null filters (embed=is.null) are applied on the lateral
-	embedNull := map[string][]Filter{}
-	var plain []Filter
-	embedKeys := map[string]bool{}
-	for _, it := range n.items {
-		if it.Embed != nil {
-			embedKeys[it.Embed.Key()] = true
-		}
-	}
-	for _, f := range n.params.filters {
-		if len(f.Field.Path) == 0 && embedKeys[f.Field.Name] && f.Op == "is" && (f.Value == "null" || f.Value == "not_null") {
-			embedNull[f.Field.Name] = append(embedNull[f.Field.Name], f)
-			continue
-		}
-		plain = append(plain, f)
-	}
-
 	var outs []output
 	for _, it := range n.items {
 		switch {
 		case it.Embed != nil:
-			o, err := b.embedSQL(n, it.Embed, path, embedNull[it.Embed.Key()])
+			o, err := b.embedSQL(n, it.Embed, path)
 			if err != nil {
 				return "", err
 			}
@@ -369,7 +376,7 @@ func (b *builder) selectSQL(n *node, path string, limitCap int) (string, error) 
 	n.hasAgg = hasAgg
 
 	conds := append([]string{}, n.conds...)
-	for _, f := range plain {
+	for _, f := range n.params.filters {
 		s, err := b.filterSQL(n, f)
 		if err != nil {
 			return "", err
@@ -435,7 +442,7 @@ func firstNonEmpty(a ...string) string {
 
 // embedSQL adds a lateral join for e to parent and returns the parent's
 // output columns for it.
-func (b *builder) embedSQL(parent *node, e *Embed, parentPath string, nullFilters []Filter) ([]output, error) {
+func (b *builder) embedSQL(parent *node, e *Embed, parentPath string) ([]output, error) {
 	if parent.table == nil {
 		return nil, apiErr(400, "PGRST200", fmt.Sprintf("Could not find a relationship between '%s' and '%s' in the schema cache", parent.name, e.Name), nil, nil)
 	}
@@ -520,20 +527,9 @@ func (b *builder) embedSQL(parent *node, e *Embed, parentPath string, nullFilter
 		kind = "INNER JOIN LATERAL"
 	}
 	parent.joins = append(parent.joins, kind+" ("+lateral+") AS "+lat+" ON "+joinCond)
-	for _, f := range nullFilters {
-		var c string
-		if rel.toOne {
-			c = lat + "." + quoteIdent("pgrst_body") + " IS NULL"
-			if e.Spread {
-				return nil, errUnsupported("null filter on a spread embedded resource")
-			}
-		} else {
-			c = "COALESCE(" + lat + "." + quoteIdent("pgrst_n") + ", 0) = 0"
-		}
-		if (f.Value == "not_null") != f.Not {
-			c = "NOT (" + c + ")"
-		}
-		parent.conds = append(parent.conds, c)
+	if parent.lats == nil {
+		parent.lats = map[string]latInfo{}
 	}
+	parent.lats[e.Key()] = latInfo{alias: lat, toOne: rel.toOne, spread: e.Spread}
 	return outs, nil
 }

@@ -490,3 +490,11 @@ func TestGeoJSON(t *testing.T) {
 	jsonEq(t, rec.Body.String(), `{"type":"FeatureCollection","features":[
 		{"type":"Feature","geometry":null,"properties":{"id":1}},{"type":"Feature","geometry":null,"properties":{"id":2}}]}`)
 }
+
+func TestEmbedNullFilterInLogic(t *testing.T) {
+	s := newServer(t, rest.Config{})
+	rec := s.do(call{target: "/countries?select=name,cities(name)&or=(cities.is.null,name.eq.Brazil)&order=id"})
+	jsonEq(t, rec.Body.String(), `[{"name":"Brazil","cities":[{"name":"Rio"}]},{"name":"Chad","cities":[]}]`)
+	rec = s.do(call{target: "/cities?select=name,countries(name)&countries=not.is.null&countries.name=eq.Brazil"})
+	jsonEq(t, rec.Body.String(), `[{"name":"Rio","countries":{"name":"Brazil"}}]`)
+}
