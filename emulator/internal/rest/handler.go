@@ -230,8 +230,14 @@ func (req *request) settings() (string, []any) {
 		hdrs[lk] = v[0]
 	}
 	hj, _ := json.Marshal(hdrs)
-	sql := "SELECT set_config('search_path', $1, true), set_config('request.method', $2, true), set_config('request.path', $3, true), set_config('request.headers', $4, true)"
-	args := []any{req.searchPath, req.method, req.path, string(hj)}
+	cookies := map[string]string{}
+	for _, c := range (&http.Request{Header: req.hdr}).Cookies() {
+		cookies[c.Name] = c.Value
+	}
+	cj, _ := json.Marshal(cookies)
+	sql := "SELECT set_config('search_path', $1, true), set_config('request.method', $2, true), set_config('request.path', $3, true)," +
+		" set_config('request.headers', $4, true), set_config('request.cookies', $5, true)"
+	args := []any{req.searchPath, req.method, req.path, string(hj), string(cj)}
 	for _, kv := range req.cache.roleSettings[req.id.Role] {
 		sql += fmt.Sprintf(", set_config($%d, $%d, true)", len(args)+1, len(args)+2)
 		args = append(args, kv[0], kv[1])

@@ -47,6 +47,11 @@ create function sleepy() returns int language sql as 'select 1 from pg_sleep(2)'
 create function touch() returns void language sql as '';
 create function shout(text) returns text language sql as 'select upper($1)';
 create function payload(json) returns json language sql as 'select $1';
+create function whoami() returns json language sql stable as $$
+  select json_build_object('method', current_setting('request.method'), 'path', current_setting('request.path'),
+    'agent', current_setting('request.headers')::json->>'user-agent', 'auth', current_setting('request.headers')::json->>'authorization',
+    'cookie', current_setting('request.cookies')::json->>'flavor', 'role', current_user, 'sub', current_setting('request.jwt.claims')::json->>'sub')
+$$;
 create table languages (id int primary key, name text);
 create table country_languages (
   country_id bigint references countries, language_id int references languages,
@@ -209,6 +214,8 @@ func TestBehaviour(t *testing.T) {
 		{name: "form body", call: call{method: "POST", target: "/rpc/add_them", body: "a=2&b=5", headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}, wantStatus: 200, wantBody: `7`},
 		{name: "text body to a text function", call: call{method: "POST", target: "/rpc/shout", body: "hi there", headers: map[string]string{"Content-Type": "text/plain"}}, wantStatus: 200, wantBody: `"HI THERE"`},
 		{name: "json body to a json function", call: call{method: "POST", target: "/rpc/payload", body: `[1,{"a":2}]`}, wantStatus: 200, wantBody: `[1,{"a":2}]`},
+		{name: "request settings", call: call{role: "authenticated", target: "/rpc/whoami", headers: map[string]string{"User-Agent": "t", "Authorization": "Bearer x", "Cookie": "flavor=oat"}},
+			wantStatus: 200, wantBody: `{"method":"GET","path":"/rpc/whoami","agent":"t","auth":null,"cookie":"oat","role":"authenticated","sub":"u1"}`},
 		{name: "unsupported body type", call: call{method: "POST", target: "/countries", body: `x`, headers: map[string]string{"Content-Type": "image/png"}}, wantStatus: 415},
 		{name: "geojson without postgis", call: call{target: "/countries", headers: map[string]string{"Accept": "application/geo+json"}}, wantStatus: 501},
 		{name: "text from a scalar function", call: call{target: "/rpc/add_them?a=1&b=2", headers: map[string]string{"Accept": "text/plain"}}, wantStatus: 200, wantText: "3"},
