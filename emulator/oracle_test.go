@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"reflect"
 	"regexp"
@@ -26,15 +27,18 @@ var oracleVerbose = flag.Bool("oracle.v", false, "print every oracle vector's re
 // go run ./tools/oracle -dst emulator/testdata/oracle/vectors.json): the
 // exact requests the official JavaScript client sends.
 type oracleVector struct {
-	Name     string `json:"name"`
-	JS       string `json:"js"`
-	Requests []struct {
-		Method        string      `json:"method"`
-		Path          string      `json:"path"`
-		RawQuery      string      `json:"rawQuery"`
-		ClientHeaders [][2]string `json:"clientHeaders"`
-		BodyText      string      `json:"bodyText"`
-	} `json:"requests"`
+	Name     string          `json:"name"`
+	JS       string          `json:"js"`
+	Requests []oracleRequest `json:"requests"`
+}
+
+// oracleRequest is one recorded request of a vector.
+type oracleRequest struct {
+	Method        string      `json:"method"`
+	Path          string      `json:"path"`
+	RawQuery      string      `json:"rawQuery"`
+	ClientHeaders [][2]string `json:"clientHeaders"`
+	BodyText      string      `json:"bodyText"`
 }
 
 // oracleExpect is what PostgREST documents for a vector's request against
@@ -144,24 +148,8 @@ func TestOracleDatabaseVectors(t *testing.T) {
 		t.FailNow()
 	}
 
-	srv := start(t, emulator.Config{Schemas: []string{"public", "private"}})
+	srv, seed := oracleServer(t)
 	ctx := context.Background()
-	for _, f := range []string{"testdata/oracle/schema.sql", "testdata/oracle/fixtures.sql"} {
-		sql, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := srv.Pool().Exec(ctx, string(sql)); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
-	if err := srv.ReloadSchema(ctx); err != nil {
-		t.Fatal(err)
-	}
-	seed, err := os.ReadFile("testdata/oracle/seed.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	dirty := true
 	var known []string
@@ -210,6 +198,89 @@ func TestOracleDatabaseVectors(t *testing.T) {
 		}
 	}
 	t.Logf("%d vectors, %d known mismatches:\n%s", len(vectors), len(known), strings.Join(known, "\n"))
+}
+
+// oracleServer starts an emulator exposing public and private, loads
+// schema.sql and fixtures.sql, and returns it with seed.sql, which the
+// caller runs to (re)load the rows vectors write.
+func oracleServer(t *testing.T) (*emulator.Server, string) {
+	t.Helper()
+	srv := start(t, emulator.Config{Schemas: []string{"public", "private"}})
+	ctx := context.Background()
+	for _, f := range []string{"testdata/oracle/schema.sql", "testdata/oracle/fixtures.sql"} {
+		sql, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := srv.Pool().Exec(ctx, string(sql)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if err := srv.ReloadSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	seed, err := os.ReadFile("testdata/oracle/seed.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, string(seed)
+}
+
+// TestOracleDeliberateDifferences sends, for each vector where the
+// JavaScript client sends a wrong request (see the oracle's README, "Where
+// Go must deliberately differ"), the request Go sends instead, and checks
+// that the emulator reads it as meant.
+func TestOracleDeliberateDifferences(t *testing.T) {
+	tests := []struct {
+		name   string // the vector whose wrong request this corrects
+		target string // path and query, under /rest/v1
+		want   string // JSON body
+	}{
+		{"filter.eq.null", "/characters?select=name&name=is.null", `[{"name":null}]`},
+		{"filter.match.special_values", "/characters?select=name&name=eq.Skywalker, Luke&note=is.null", `[{"name":"Skywalker, Luke"}]`},
+		{"filter.in.strings_needing_quotes",
+			`/characters?select=name&name=in.("Skywalker, Luke","Luke (Jedi)","a.b","has space","say \"hi\"","O'Brien","x:y","ünï")`,
+			`[{"name":"Skywalker, Luke"},{"name":"Luke (Jedi)"},{"name":"say \"hi\""},{"name":"O'Brien"}]`},
+		{"filter.in.backslash", `/characters?select=name&name=in.("a\\b","x")`, `[{"name":"a\\b"}]`},
+		{"filter.likeAnyOf", `/characters?select=name&name=like(any).{"%Lu%","%a,b%"}`,
+			`[{"name":"Luke"},{"name":"Skywalker, Luke"},{"name":"Luke (Jedi)"}]`},
+		{"filter.contains.array_strings_with_commas", `/issues?select=title&tags=cs.{"a,b","c d","\"q\""}`, `[{"title":"Odd tags"}]`},
+		{"filter.not.cs_array", `/issues?select=title&tags=not.cs.{a,b}&id=lt.5`,
+			`[{"title":"Cache invalidation"},{"title":"Flaky test"},{"title":"Odd tags"}]`},
+		{"filter.eq.array_value", `/characters?select=name&tags=eq.{a,"b,c"}`, `[{"name":"Leia"}]`},
+		{"filter.eq.date_object", "/characters?select=name&born=eq.2023-01-02T03:04:05.678Z", `[{"name":"Luke"}]`},
+		{"filter.eq.object_value", `/characters?select=name&data=eq.{"a":1}`, `[{"name":"Luke"}]`},
+		{"filter.not.in_array", `/countries?select=name&name=not.in.("Han","Yoda","China")`, `[{"name":"Albania"},{"name":"Indonesia"}]`},
+		{"filter.filter.array_value", "/characters?select=name&id=in.(1,2)", `[{"name":"Luke"},{"name":"Leia"}]`},
+	}
+	srv, seed := oracleServer(t)
+	if _, err := srv.Pool().Exec(context.Background(), seed); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path, query, _ := strings.Cut(tt.target, "?")
+			u := url.URL{Path: "/rest/v1" + path, RawQuery: oracleEscapeQuery(query)}
+			var v oracleVector
+			v.Name = tt.name
+			v.Requests = append(v.Requests, oracleRequest{Method: http.MethodGet, Path: u.EscapedPath(), RawQuery: u.RawQuery,
+				ClientHeaders: [][2]string{{"accept-profile", "public"}, {"apikey", "anon-key"}, {"authorization", "Bearer anon-key"}}})
+			for _, p := range runOracleVector(t, srv, v, oracleExpect{Status: 200, Body: json.RawMessage(tt.want)}) {
+				t.Error(p.text)
+			}
+		})
+	}
+}
+
+// oracleEscapeQuery percent-encodes each name and value of a query written
+// plainly (pairs split on & and the first =), as a client would.
+func oracleEscapeQuery(q string) string {
+	var parts []string
+	for _, kv := range strings.Split(q, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		parts = append(parts, url.QueryEscape(k)+"="+url.QueryEscape(v))
+	}
+	return strings.Join(parts, "&")
 }
 
 // oracleProblem is one difference from the expectation; header names the
