@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/supakit/supakit/integration/stack"
 	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/repo"
 	"github.com/supakit/supakit/schema"
@@ -624,12 +623,6 @@ func TestDatabaseRPC(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !after.CreatedAt.After(before) {
-		if need(t).Tier == stack.TierEmulator {
-			// Known emulator defect, reported: a volatile function called
-			// through /rest/v1/rpc answers success but its writes are not
-			// kept. Everything else of this test has passed by now.
-			t.Skip("emulator defect: writes of volatile functions called by RPC are not kept")
-		}
 		t.Fatalf("void function had no effect: created_at %v -> %v", before, after.CreatedAt)
 	}
 }
@@ -774,5 +767,84 @@ func TestDatabaseUntyped(t *testing.T) {
 	}
 	if _, err := repo.Table(svc, "no_such_table").Select("*").Execute(ctx); !errors.Is(err, repo.ErrUnknownTable) {
 		t.Fatalf("unknown table: %v", err)
+	}
+}
+
+// TestDatabaseUntypedArraysRangesText: contains, contained_by, overlaps,
+// the range operators, text search and explain on repo.Table.
+func TestDatabaseUntypedArraysRangesText(t *testing.T) {
+	ctx := ctxFor(t)
+	svc := serviceClient(t)
+	p := uniq("u") + "-"
+	if _, err := repo.Table(svc, "issues").Insert([]map[string]any{
+		{"title": p + "one", "tags": []string{"bug", "ui"}, "data": map[string]any{"priority": 1}, "body": "The button crashes"},
+		{"title": p + "two", "tags": []string{"bug"}, "data": map[string]any{"priority": 2}, "body": "Slow database queries"},
+		{"title": p + "three", "tags": []string{"feature"}, "data": map[string]any{"priority": 3}, "body": "Add a dark theme"},
+	}).Execute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	room := uniq("room-")
+	if _, err := repo.Table(svc, "reservations").Insert([]map[string]any{
+		{"room": room, "during": "[2000-01-01 08:00, 2000-01-01 09:00)"},
+		{"room": room, "during": "[2000-01-01 10:00, 2000-01-01 11:00)"},
+	}).Execute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	issues := func() *repo.Builder { return repo.Table(svc, "issues").Select("title").Like("title", p+"%") }
+	rooms := func() *repo.Builder { return repo.Table(svc, "reservations").Select("title:during").Eq("room", room) }
+	tests := []struct {
+		name string
+		b    *repo.Builder
+		want []string
+	}{
+		{"contains (array)", issues().Contains("tags", []string{"bug"}), []string{"one", "two"}},
+		{"contained by (array)", issues().ContainedBy("tags", []string{"bug", "ui"}), []string{"one", "two"}},
+		{"overlaps (array)", issues().Overlaps("tags", []string{"feature", "docs"}), []string{"three"}},
+		{"contains (jsonb)", issues().Contains("data", map[string]any{"priority": 3}), []string{"three"}},
+		{"json path", issues().Eq("data->>priority", "2"), []string{"two"}},
+		{"text search", issues().TextSearch("fts", "crash", query.TextSearchOptions{Type: query.Plain, Config: "english"}), []string{"one"}},
+		{"text search (websearch)", issues().TextSearch("fts", "database -theme", query.TextSearchOptions{Type: query.Websearch, Config: "english"}), []string{"two"}},
+		{"range gt", rooms().RangeGt("during", "[2000-01-01 08:30, 2000-01-01 09:30)"), []string{"10"}},
+		{"range gte", rooms().RangeGte("during", "[2000-01-01 08:30, 2000-01-01 09:30)"), []string{"10"}},
+		{"range lt", rooms().RangeLt("during", "[2000-01-01 09:30, 2000-01-01 10:30)"), []string{"08"}},
+		{"range lte", rooms().RangeLte("during", "[2000-01-01 07:00, 2000-01-01 10:30)"), []string{"08"}},
+		{"range adjacent", rooms().RangeAdjacent("during", "[2000-01-01 09:00, 2000-01-01 10:00)"), []string{"08", "10"}},
+		{"range overlaps", rooms().Overlaps("during", "[2000-01-01 08:30, 2000-01-01 08:45)"), []string{"08"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := tt.b.Execute(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rows []struct{ Title string }
+			if err := res.Decode(&rows); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				if k := strings.Index(r.Title, "2000-01-01 "); k >= 0 {
+					got = append(got, r.Title[k+11:k+13]) // a range: its start hour
+				} else {
+					got = append(got, strings.TrimPrefix(r.Title, p))
+				}
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+
+	if !need(t).Explain {
+		t.Skipf("capability missing on the %s tier: explain (db-plan-enabled)", need(t).Tier)
+	}
+	res, err := issues().Explain(query.ExplainOptions{Format: query.ExplainJSON}).Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []map[string]any
+	if err := json.Unmarshal(res.Data, &plan); err != nil || len(plan) != 1 || plan[0]["Plan"] == nil {
+		t.Fatalf("explain: %s, %v", res.Data, err)
 	}
 }

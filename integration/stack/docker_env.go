@@ -183,7 +183,7 @@ func (c DockerConfig) GoTrueEnv(externalURL string) map[string]string {
 		"GOTRUE_MFA_TOTP_ENROLL_ENABLED":          "true",
 		"GOTRUE_MFA_TOTP_VERIFY_ENABLED":          "true",
 		"GOTRUE_RATE_LIMIT_EMAIL_SENT":            "1000",
-		"GOTRUE_SMTP_MAX_FREQUENCY":               "1s",
+		"GOTRUE_SMTP_MAX_FREQUENCY":               "1ns", // tests send several mails to one address in a row
 	}
 }
 
