@@ -22,9 +22,10 @@
 //
 // Each request is one or two statements run in one transaction as the
 // request's role (see the dbrole package), with PostgREST's request
-// settings (search_path, request.method, request.path, request.headers)
-// and the role's own timeouts and custom settings. PostgreSQL renders the
-// response body; the handler streams it back. Identifiers are always
+// settings (search_path, request.method, request.path, request.headers,
+// request.cookies) and the role's own timeouts and custom settings; SQL may
+// set response.status and response.headers to shape the answer.
+// PostgreSQL renders the response body; the handler streams it back. Identifiers are always
 // quoted, type names come from the catalog or a strict identifier check,
 // and every value from the request is a bound parameter (JSON bodies are
 // bound whole and expanded by json_populate_recordset / json_to_record).

@@ -457,6 +457,10 @@ type result struct {
 	page    int64
 	body    *string
 	updated *bool
+	// respHeaders and respStatus are what SQL set in response.headers and
+	// response.status.
+	respHeaders *string
+	respStatus  *string
 }
 
 func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(pgx.Tx) error) *Error {
@@ -511,7 +515,8 @@ func wrapSQL(ctes []string, bodyExpr, totalExpr, extra string) string {
 		extra = "NULL::bool"
 	}
 	sb.WriteString(extra)
-	sb.WriteString(" AS updated FROM (SELECT * FROM pgrst_source) _postgrest_t")
+	sb.WriteString(" AS updated, nullif(current_setting('response.headers', true), '') AS response_headers," +
+		" nullif(current_setting('response.status', true), '') AS response_status FROM (SELECT * FROM pgrst_source) _postgrest_t")
 	return sb.String()
 }
 
@@ -549,8 +554,38 @@ func bodyExpr(a accept, single bool, scalarCol string) string {
 
 func scanResult(row pgx.Row) (result, error) {
 	var res result
-	err := row.Scan(&res.total, &res.page, &res.body, &res.updated)
+	err := row.Scan(&res.total, &res.page, &res.body, &res.updated, &res.respHeaders, &res.respStatus)
 	return res, err
+}
+
+// applyGUCResponse applies the response.headers and response.status that
+// SQL set (PostgREST's way for functions and triggers to shape the answer).
+func applyGUCResponse(resp *response, res result) *Error {
+	if res.respHeaders != nil {
+		var hs []map[string]string
+		if err := json.Unmarshal([]byte(*res.respHeaders), &hs); err != nil {
+			return apiErr(500, "PGRST111", "response.headers guc must be a JSON array composed of objects with a single key and a string value", nil, nil)
+		}
+		if resp.headers == nil {
+			resp.headers = map[string]string{}
+		}
+		for _, h := range hs {
+			if len(h) != 1 {
+				return apiErr(500, "PGRST111", "response.headers guc must be a JSON array composed of objects with a single key and a string value", nil, nil)
+			}
+			for k, v := range h {
+				resp.headers[http.CanonicalHeaderKey(k)] = v
+			}
+		}
+	}
+	if res.respStatus != nil {
+		n, err := strconv.Atoi(strings.TrimSpace(*res.respStatus))
+		if err != nil || n < 100 || n > 599 {
+			return apiErr(500, "PGRST112", "response.status guc must be a valid status code", nil, nil)
+		}
+		resp.status = n
+	}
+	return nil
 }
 
 func contentTypeFor(a accept) string {

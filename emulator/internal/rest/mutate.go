@@ -350,6 +350,9 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 	if req.prefer.tx != "" || req.prefer.ret != "" || req.prefer.count != "" || req.prefer.resolution != "" || req.prefer.missing != "" {
 		resp.headers["Preference-Applied"] = appliedPrefs(req.prefer)
 	}
+	if e := applyGUCResponse(resp, res); e != nil {
+		return nil, e
+	}
 	return resp, nil
 }
 

@@ -132,6 +132,9 @@ func (h *Handler) read(ctx context.Context, req *request, t *Table) (*response, 
 		return nil, apiErr(416, "PGRST103", "Requested range not satisfiable",
 			fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", offset, *res.total), nil)
 	}
+	if e := applyGUCResponse(resp, res); e != nil {
+		return nil, e
+	}
 	return resp, nil
 }
 

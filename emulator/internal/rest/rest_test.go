@@ -47,6 +47,10 @@ create function sleepy() returns int language sql as 'select 1 from pg_sleep(2)'
 create function touch() returns void language sql as '';
 create function shout(text) returns text language sql as 'select upper($1)';
 create function payload(json) returns json language sql as 'select $1';
+create function teapot() returns int language sql as $$
+  select set_config('response.status', '418', true), set_config('response.headers', '[{"X-Brew": "green"}]', true);
+  select 1
+$$;
 create function whoami() returns json language sql stable as $$
   select json_build_object('method', current_setting('request.method'), 'path', current_setting('request.path'),
     'agent', current_setting('request.headers')::json->>'user-agent', 'auth', current_setting('request.headers')::json->>'authorization',
@@ -216,6 +220,8 @@ func TestBehaviour(t *testing.T) {
 		{name: "json body to a json function", call: call{method: "POST", target: "/rpc/payload", body: `[1,{"a":2}]`}, wantStatus: 200, wantBody: `[1,{"a":2}]`},
 		{name: "request settings", call: call{role: "authenticated", target: "/rpc/whoami", headers: map[string]string{"User-Agent": "t", "Authorization": "Bearer x", "Cookie": "flavor=oat"}},
 			wantStatus: 200, wantBody: `{"method":"GET","path":"/rpc/whoami","agent":"t","auth":null,"cookie":"oat","role":"authenticated","sub":"u1"}`},
+		{name: "status and headers from SQL", call: call{method: "POST", target: "/rpc/teapot", body: `{}`}, wantStatus: 418, wantBody: `1`,
+			wantHeader: map[string]string{"X-Brew": "green"}},
 		{name: "unsupported body type", call: call{method: "POST", target: "/countries", body: `x`, headers: map[string]string{"Content-Type": "image/png"}}, wantStatus: 415},
 		{name: "geojson without postgis", call: call{target: "/countries", headers: map[string]string{"Accept": "application/geo+json"}}, wantStatus: 501},
 		{name: "text from a scalar function", call: call{target: "/rpc/add_them?a=1&b=2", headers: map[string]string{"Accept": "text/plain"}}, wantStatus: 200, wantText: "3"},

@@ -275,6 +275,9 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		resp.status = 204
 		resp.body = nil
 	}
+	if e := applyGUCResponse(resp, res); e != nil {
+		return nil, e
+	}
 	return resp, nil
 }
 
