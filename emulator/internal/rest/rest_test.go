@@ -328,6 +328,14 @@ func TestLimits(t *testing.T) {
 	jsonEq(t, rec.Body.String(), `[{"id":1},{"id":2}]`)
 	rec = s.do(call{target: "/countries?select=id&order=id&limit=10"})
 	jsonEq(t, rec.Body.String(), `[{"id":1},{"id":2}]`)
+	rec = s.do(call{target: "/countries?select=id&name=neq.x", headers: map[string]string{"Prefer": "count=estimated"}})
+	if cr := rec.Header().Get("Content-Range"); rec.Code != 206 || !strings.HasPrefix(cr, "0-1/") || cr == "0-1/3" || cr == "0-1/*" {
+		t.Fatalf("estimated count beyond max rows is the planner's: %d %q", rec.Code, cr)
+	}
+	rec = s.do(call{target: "/countries?select=id&name=neq.x", headers: map[string]string{"Prefer": "count=planned"}})
+	if cr := rec.Header().Get("Content-Range"); !strings.HasPrefix(cr, "0-1/") || cr == "0-1/*" {
+		t.Fatalf("planned count: %d %q", rec.Code, cr)
+	}
 	rec = s.do(call{target: "/rpc/sleepy"})
 	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "57014") {
 		t.Fatalf("statement timeout: %d %s", rec.Code, rec.Body.String())
