@@ -156,7 +156,7 @@ func TestOracleDatabaseVectors(t *testing.T) {
 	for _, v := range vectors {
 		exp := want[v.Name]
 		if dirty || exp.Setup != "" {
-			if _, err := srv.Pool().Exec(ctx, string(seed)); err != nil {
+			if _, err := srv.Pool().Exec(ctx, seed); err != nil {
 				t.Fatalf("seed: %v", err)
 			}
 			dirty = false
