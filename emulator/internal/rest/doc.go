@@ -17,8 +17,8 @@
 // max-affected, timezone); on_conflict and columns; JSON, single-object,
 // CSV, GeoJSON (with PostGIS), text and EXPLAIN output; Accept-Profile and
 // Content-Profile; inserts, upserts, PUT, updates and deletes; RPC by GET
-// and POST; and the Swagger 2.0 document at "/", listing what the
-// request's role may use.
+// and POST; OPTIONS; and the Swagger 2.0 document at "/", listing what
+// the request's role may use.
 //
 // Each request is one or two statements run in one transaction as the
 // request's role (see the dbrole package), with PostgREST's request

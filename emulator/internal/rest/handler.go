@@ -289,7 +289,7 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 		req.target = path
 	}
 	if root {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
 			return nil, apiErr(405, "PGRST117", "Unsupported HTTP method: "+r.Method, nil, nil)
 		}
 	} else if req.target == "" || strings.Contains(req.target, "/") {
@@ -302,7 +302,7 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 			return nil, apiErr(405, "PGRST101", "Only GET and POST are allowed for functions", nil, nil)
 		}
 	case http.MethodOptions:
-		return nil, errUnsupported("OPTIONS")
+		return h.options(req, root)
 	default:
 		return nil, apiErr(405, "PGRST117", "Unsupported HTTP method: "+r.Method, nil, nil)
 	}
@@ -415,6 +415,28 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 	default:
 		return h.mutate(r.Context(), req, t)
 	}
+}
+
+// options answers OPTIONS with the methods the target allows.
+func (h *Handler) options(req *request, root bool) (*response, *Error) {
+	allow := "OPTIONS,GET,HEAD"
+	switch {
+	case root:
+	case req.isRPC:
+		allow = "OPTIONS,GET,HEAD,POST"
+	default:
+		t := req.cache.table(h.cfg.Schemas[0], req.target)
+		if p := req.hdr.Get("Accept-Profile"); p != "" {
+			t = req.cache.table(p, req.target)
+		}
+		if t == nil {
+			return nil, apiErr(404, "PGRST205", fmt.Sprintf("Could not find the table '%s' in the schema cache", req.target), nil, nil)
+		}
+		if t.Kind == "r" || t.Kind == "p" || t.Kind == "f" || t.Kind == "v" {
+			allow = "OPTIONS,GET,HEAD,POST,PUT,PATCH,DELETE"
+		}
+	}
+	return &response{status: 200, headers: map[string]string{"Allow": allow}}, nil
 }
 
 func asAPI(err error) *Error {
