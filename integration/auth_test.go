@@ -2,6 +2,7 @@ package integration_test
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -25,10 +26,33 @@ func mailbox(t *testing.T) stack.Mailbox {
 	return s.Mailbox
 }
 
-// verifyMail signs in with the code (or token hash) of a mail.
+// verifyMail signs in with a mail: its code when it has one, else its
+// link (followed without redirects; the session comes from the redirect, in
+// the PKCE or the implicit flow), else its token hash.
 func verifyMail(t *testing.T, a *auth.Client, email string, m stack.Mail, typ auth.OTPType) *auth.AuthResponse {
 	t.Helper()
 	ctx := ctxFor(t)
+	if m.OTP == "" && m.Link != "" {
+		noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.Link, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc := resp.Header.Get("Location")
+		if loc == "" || strings.Contains(loc, "error=") {
+			t.Fatalf("verification link answered %d, Location %q", resp.StatusCode, loc)
+		}
+		s, err := a.SessionFromURL(ctx, loc)
+		if err != nil || s.User == nil {
+			t.Fatalf("session from the %s link's redirect: %v", typ, err)
+		}
+		return &auth.AuthResponse{User: s.User, Session: s}
+	}
 	p := auth.VerifyOTPParams{Email: email, Token: m.OTP, Type: typ}
 	if m.OTP == "" {
 		p = auth.VerifyOTPParams{TokenHash: m.TokenHash, Type: typ}
@@ -255,6 +279,27 @@ func TestAuthOTPAndRecovery(t *testing.T) {
 	if res.User.ID != u.ID {
 		t.Fatalf("OTP sign-in as %s, want %s", res.User.ID, u.ID)
 	}
+	// The same through the mail's link (the path a stack whose mails carry
+	// no code takes): GET the link, take the session from the redirect.
+	if err := a.SignOut(ctx, auth.ScopeLocal); err != nil {
+		t.Fatal(err)
+	}
+	since = time.Now()
+	if _, err := a.SignInWithOTP(ctx, auth.OTPParams{Email: u.Email, DisableSignup: true}); err != nil {
+		t.Fatal(err)
+	}
+	mail, err = mb.Latest(ctx, u.Email, since)
+	if err != nil || mail.Link == "" {
+		t.Fatalf("magic link mail: %+v, %v", mail, err)
+	}
+	mail.OTP = ""
+	if res := verifyMail(t, a, u.Email, mail, auth.OTPMagicLink); res.User.ID != u.ID {
+		t.Fatalf("magic link signed in %s, want %s", res.User.ID, u.ID)
+	}
+	if got, err := a.GetUser(ctx); err != nil || got.ID != u.ID {
+		t.Fatalf("user after the magic link: %+v, %v", got, err)
+	}
+
 	// An unknown address with sign-ups disabled for the call is refused.
 	if _, err := a.SignInWithOTP(ctx, auth.OTPParams{Email: uniq("nobody-") + "@example.com", DisableSignup: true}); err == nil {
 		t.Fatal("OTP for an unknown user with create_user=false succeeded")
