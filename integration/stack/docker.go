@@ -9,10 +9,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver of the database wait strategy
-	mobynet "github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/network"
-	"github.com/testcontainers/testcontainers-go/wait"
 )
 
 // StartDocker starts the Docker stack on a private network: Supabase's
@@ -75,68 +73,35 @@ func StartDocker(ctx context.Context, cfg DockerConfig, logf func(string, ...any
 		return ctr, nil
 	}
 
-	db, err := run("postgres", cfg.PostgresImage,
-		network.WithNetwork([]string{aliasDB}, nw),
-		testcontainers.WithEnv(cfg.PostgresEnv()),
-		testcontainers.WithFiles(testcontainers.ContainerFile{
-			Reader:            strings.NewReader(RolesSQL),
-			ContainerFilePath: "/docker-entrypoint-initdb.d/init-scripts/99-roles.sql",
-			FileMode:          0o644,
-		}),
-		testcontainers.WithCmd("postgres", "-c", "config_file=/etc/postgresql/postgresql.conf"),
-		testcontainers.WithExposedPorts(portDB),
-		testcontainers.WithWaitStrategyAndDeadline(3*time.Minute,
-			wait.ForListeningPort(portDB),
-			wait.ForSQL(portDB, "pgx", func(host string, port mobynet.Port) string {
-				return fmt.Sprintf("postgres://postgres:%s@%s/postgres?sslmode=disable", cfg.DBPassword, net.JoinHostPort(host, port.Port()))
-			}).WithQuery("select 1 from pg_roles where rolname = 'supabase_storage_admin'"),
-		),
-	)
-	if err != nil {
-		return s, err
+	ctrs := map[string]*testcontainers.DockerContainer{}
+	for _, spec := range cfg.Specs(keys, s.URL+"/auth/v1") {
+		opts := []testcontainers.ContainerCustomizer{
+			network.WithNetwork([]string{spec.Alias}, nw),
+			testcontainers.WithEnv(spec.Env),
+			testcontainers.WithExposedPorts(spec.Ports...),
+			testcontainers.WithWaitStrategyAndDeadline(spec.Deadline, spec.strategies(cfg)...),
+		}
+		for _, f := range spec.Files {
+			opts = append(opts, testcontainers.WithFiles(testcontainers.ContainerFile{
+				Reader: strings.NewReader(f.Content), ContainerFilePath: f.Path, FileMode: 0o644}))
+		}
+		if len(spec.Cmd) > 0 {
+			opts = append(opts, testcontainers.WithCmd(spec.Cmd...))
+		}
+		ctr, err := run(spec.Name, spec.Image, opts...)
+		if err != nil {
+			return s, err
+		}
+		ctrs[spec.Name] = ctr
+		if spec.Name == "postgres" {
+			ep, err := ctr.PortEndpoint(ctx, portDB, "")
+			if err != nil {
+				return s, fmt.Errorf("stack: postgres endpoint: %w", err)
+			}
+			s.DatabaseURL = fmt.Sprintf("postgres://postgres:%s@%s/postgres?sslmode=disable", cfg.DBPassword, ep)
+		}
 	}
-	dbEndpoint, err := db.PortEndpoint(ctx, portDB, "")
-	if err != nil {
-		return s, fmt.Errorf("stack: postgres endpoint: %w", err)
-	}
-	s.DatabaseURL = fmt.Sprintf("postgres://postgres:%s@%s/postgres?sslmode=disable", cfg.DBPassword, dbEndpoint)
-
-	mail, err := run("mailpit", cfg.MailpitImage,
-		network.WithNetwork([]string{aliasMail}, nw),
-		testcontainers.WithEnv(cfg.MailpitEnv()),
-		testcontainers.WithExposedPorts(portSMTP, portMailHTTP),
-		testcontainers.WithWaitStrategy(wait.ForListeningPort(portSMTP), wait.ForHTTP("/api/v1/messages").WithPort(portMailHTTP)),
-	)
-	if err != nil {
-		return s, err
-	}
-	rest, err := run("postgrest", cfg.PostgRESTImage,
-		network.WithNetwork([]string{aliasREST}, nw),
-		testcontainers.WithEnv(cfg.PostgRESTEnv()),
-		testcontainers.WithExposedPorts(portREST, portRESTAdmin),
-		testcontainers.WithWaitStrategy(wait.ForHTTP("/ready").WithPort(portRESTAdmin)),
-	)
-	if err != nil {
-		return s, err
-	}
-	authCtr, err := run("gotrue", cfg.GoTrueImage,
-		network.WithNetwork([]string{aliasAuth}, nw),
-		testcontainers.WithEnv(cfg.GoTrueEnv(s.URL+"/auth/v1")),
-		testcontainers.WithExposedPorts(portAuth),
-		testcontainers.WithWaitStrategyAndDeadline(2*time.Minute, wait.ForHTTP("/health").WithPort(portAuth)),
-	)
-	if err != nil {
-		return s, err
-	}
-	storage, err := run("storage", cfg.StorageImage,
-		network.WithNetwork([]string{aliasStorage}, nw),
-		testcontainers.WithEnv(cfg.StorageEnv(keys)),
-		testcontainers.WithExposedPorts(portStorage),
-		testcontainers.WithWaitStrategyAndDeadline(2*time.Minute, wait.ForHTTP("/status").WithPort(portStorage)),
-	)
-	if err != nil {
-		return s, err
-	}
+	rest, authCtr, storage, mail := ctrs["postgrest"], ctrs["gotrue"], ctrs["storage"], ctrs["mailpit"]
 
 	endpoint := func(c *testcontainers.DockerContainer, port string) (string, error) {
 		ep, err := c.PortEndpoint(ctx, port, "http")

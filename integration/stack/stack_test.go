@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -394,5 +395,66 @@ func TestMailpitMailbox(t *testing.T) {
 	defer cancel2()
 	if _, err := mb.Latest(short, "nobody@example.com", created); !errors.Is(err, stack.ErrNoMail) {
 		t.Fatalf("no mail: %v", err)
+	}
+}
+
+func TestDockerSpecs(t *testing.T) {
+	cfg := stack.DockerConfigFromEnv(envOf(nil))
+	keys, err := stack.MintKeys(cfg.JWTSecret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs := cfg.Specs(keys, "http://127.0.0.1:1234/auth/v1")
+	var order []string
+	aliases := map[string]bool{}
+	for _, s := range specs {
+		order = append(order, s.Name)
+		if s.Image == "" || s.Alias == "" || len(s.Env) == 0 || s.Deadline <= 0 {
+			t.Errorf("%s: incomplete spec %+v", s.Name, s)
+		}
+		if aliases[s.Alias] {
+			t.Errorf("%s: alias %s used twice", s.Name, s.Alias)
+		}
+		aliases[s.Alias] = true
+		if len(s.Ready) == 0 {
+			t.Errorf("%s: no readiness check", s.Name)
+		}
+		for _, r := range s.Ready {
+			if !slices.Contains(s.Ports, r.Port) {
+				t.Errorf("%s: readiness on %s, which is not exposed (%v)", s.Name, r.Port, s.Ports)
+			}
+			switch r.Kind {
+			case "port":
+			case "http":
+				if !strings.HasPrefix(r.Path, "/") {
+					t.Errorf("%s: http readiness without a path", s.Name)
+				}
+			case "sql":
+				if r.Query == "" {
+					t.Errorf("%s: sql readiness without a query", s.Name)
+				}
+			default:
+				t.Errorf("%s: unknown readiness kind %q", s.Name, r.Kind)
+			}
+		}
+	}
+	// Dependencies first: the database, the mail catcher GoTrue sends to,
+	// PostgREST that Storage calls.
+	if want := "postgres mailpit postgrest gotrue storage"; strings.Join(order, " ") != want {
+		t.Fatalf("start order %v, want %s", order, want)
+	}
+	// Every host name a service is configured with is an alias of the network.
+	for _, s := range specs {
+		for k, v := range s.Env {
+			if strings.Contains(v, "@db:") && !aliases["db"] || strings.Contains(v, "http://rest:") && !aliases["rest"] {
+				t.Errorf("%s: %s points at a host not on the network", s.Name, k)
+			}
+		}
+	}
+	if !aliases[specs[3].Env["GOTRUE_SMTP_HOST"]] {
+		t.Errorf("GoTrue's SMTP host %q is not on the network", specs[3].Env["GOTRUE_SMTP_HOST"])
+	}
+	if specs[0].Files[0].Content != stack.RolesSQL || !strings.HasPrefix(specs[0].Files[0].Path, "/docker-entrypoint-initdb.d/") {
+		t.Errorf("postgres init file: %+v", specs[0].Files)
 	}
 }
