@@ -111,7 +111,7 @@ func openEmulator(ctx context.Context, _ Env) (*Stack, error) {
 		// pgenv's ErrNoServer is internal to the emulator: recognise it by
 		// its message.
 		if strings.Contains(err.Error(), "no PostgreSQL server available") {
-			return nil, fmt.Errorf("%w: emulator: %v", ErrUnavailable, err)
+			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}
 		return nil, fmt.Errorf("stack: emulator: %w", err)
 	}
