@@ -247,7 +247,9 @@ func (r *Response) DecodeJSON(v any) error {
 	defer r.Close()
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: %v", ErrDecode, err)
+		// %w twice: a read cut short by a cancelled context stays
+		// recognisable (errors.Is(err, context.Canceled)).
+		return fmt.Errorf("%w: %w", ErrDecode, err)
 	}
 	return nil
 }
@@ -288,7 +290,9 @@ func (c *Client) Invoke(ctx context.Context, name string, opts ...InvokeOption) 
 	if s.bodySet {
 		hdr.Set("Content-Type", s.contentType)
 		if s.body != nil {
-			req.Body, req.ContentLength, req.NoRetry = s.body, -1, true
+			body, release := cancelable(ctx, s.body)
+			defer release()
+			req.Body, req.ContentLength, req.NoRetry = body, -1, true
 		} else {
 			b := s.bodyBytes
 			req.Body, req.ContentLength = bytes.NewReader(b), int64(len(b))
