@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/transport"
 )
 
@@ -125,10 +126,6 @@ func pathEscape(s string) string {
 	return b.String()
 }
 
-// maxURL is the longest URL (path and query) sent; longer requests are
-// refused before they reach a proxy that would truncate or reject them.
-const maxURL = 8000
-
 // send performs r and returns the response when its status is 2xx; any
 // other status is read into an *Error and the body closed. The caller
 // closes the body of a successful response (transport.DrainClose).
@@ -169,8 +166,11 @@ func send(ctx context.Context, c Conn, r *request) (*http.Response, error) {
 	if raw == "" {
 		raw = encodeQuery(r.params)
 	}
-	if n := len(r.path) + len(raw); n > maxURL {
-		return nil, fmt.Errorf("%w: the request URL would be %d characters (limit %d); pass long value lists to a function through RPC instead", ErrInvalid, n, maxURL)
+	if n := len(r.path) + 1 + len(raw); n > query.MaxURLLength {
+		// the same error as package query's, so errors.Is(err,
+		// query.ErrURLTooLong) holds for typed and untyped calls alike
+		return nil, fmt.Errorf("%w: %w: the request URL would be %d characters (limit %d); pass long value lists to a function through RPC instead",
+			ErrInvalid, query.ErrURLTooLong, n, query.MaxURLLength)
 	}
 	treq := &transport.Request{
 		Method:   r.method,
