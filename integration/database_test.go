@@ -353,6 +353,11 @@ func TestDatabaseEmbedding(t *testing.T) {
 	if len(top.Cities) != 2 || top.Cities[0].Name != "Aville" || top.Cities[1].Name != "Atown" {
 		t.Fatalf("ordered, limited cities: %+v", top.Cities)
 	}
+	second, err := countries.Query().Where(query.Eq(&c.ID, alpha.ID)).
+		OrderOf(&c.Cities, query.Asc(&cc.Name)).RangeOf(&c.Cities, 1, 1).Single(ctx)
+	if err != nil || len(second.Cities) != 1 || second.Cities[0].Name != "Atown" {
+		t.Fatalf("range on the embedded cities: %+v, %v", second.Cities, err)
+	}
 	// Filter on the embedded resource (left join: the parent stays).
 	filtered, err := countries.Query().Where(query.Eq(&c.ID, alpha.ID), query.On(&c.Cities, query.Eq(&cc.IsCapital, true))).Single(ctx)
 	if err != nil || len(filtered.Cities) != 1 || filtered.Cities[0].Name != "Aville" {
@@ -753,6 +758,31 @@ func TestDatabaseUntyped(t *testing.T) {
 	}, repo.DefaultToNull(false)).Select("is_capital").Execute(ctx)
 	if err != nil || !strings.Contains(string(res.Data), `"is_capital":false`) || !strings.Contains(string(res.Data), `"is_capital":true`) {
 		t.Fatalf("insert with default_to_null=false: %s, %v", res.Data, err)
+	}
+	// Counts on writes: insert, update and delete with count="exact".
+	res, err = repo.Table(svc, "cities").Insert([]map[string]any{
+		{"country_id": alpha.ID, "name": bulk + "c", "is_capital": false}, {"country_id": alpha.ID, "name": bulk + "c", "is_capital": false},
+	}, repo.WithCount(query.CountExact)).Execute(ctx)
+	if err != nil || res.Count != 2 {
+		t.Fatalf("insert with count: %+v, %v", res, err)
+	}
+	res, err = repo.Table(svc, "cities").Update(map[string]any{"is_capital": true}, repo.WithCount(query.CountExact)).Eq("name", bulk+"c").Execute(ctx)
+	if err != nil || res.Count != 2 {
+		t.Fatalf("update with count: %+v, %v", res, err)
+	}
+	res, err = repo.Table(svc, "cities").Delete(repo.WithCount(query.CountExact)).Eq("name", bulk+"c").Eq("is_capital", true).Execute(ctx)
+	if err != nil || res.Count != 2 {
+		t.Fatalf("delete with count: %+v, %v", res, err)
+	}
+	// Range on a referenced table.
+	res, err = repo.Table(svc, "countries").Select("name, cities(name)").Eq("id", alpha.ID).
+		Like("cities.name", "X%").Order("name", repo.OrderOptions{ReferencedTable: "cities"}).Range(1, 2, "cities").Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb = nil
+	if err := res.Decode(&emb); err != nil || len(emb) != 1 || len(emb[0].Cities) != 2 || emb[0].Cities[0].Name != "X2" || emb[0].Cities[1].Name != "X3" {
+		t.Fatalf("range on the referenced table: %s, %v", res.Data, err)
 	}
 	res, err = repo.Table(svc, "countries").Delete().Eq("name", name).Select("name").Execute(ctx)
 	if err != nil || !strings.Contains(string(res.Data), name) {
