@@ -173,11 +173,12 @@ func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string
 	if size < 0 {
 		size = sizeOf(r)
 	}
-	body := r
+	body, release := cancelable(ctx, r)
+	defer release()
 	ct := s.contentType
 	if ct == "" {
 		var err error
-		if ct, body, err = detectContentType(key, r); err != nil {
+		if ct, body, err = detectContentType(key, body); err != nil {
 			return ObjectRef{}, fmt.Errorf("storage: %s: %w", op, err)
 		}
 	}
@@ -235,7 +236,8 @@ func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string
 
 	resp, err := b.c.send(ctx, op, req)
 	if pr != nil {
-		_ = pr.CloseWithError(errors.New("storage: request finished"))
+		_ = pr.CloseWithError(errBodyReleased)
+		release() // the part writer may be waiting on a stalled source
 		<-done
 	}
 	if err != nil {
