@@ -44,6 +44,16 @@ func BenchmarkBuild(b *testing.B) {
 			}
 		})
 	})
+	b.Run("impl=postgrest-go-builder", func(b *testing.B) {
+		// the peer's builder calls alone, without the encoding and request
+		// its Execute adds: a lower bound for its build+encode
+		pc := newPeer(b, "http://bench.invalid/rest/v1", &bench.CaptureRT{})
+		cpuLoop(b, func() {
+			if peerQuery(pc) == nil {
+				b.Fatal("nil builder")
+			}
+		})
+	})
 	b.Run("impl=url.Values", func(b *testing.B) {
 		cpuLoop(b, func() {
 			sink = bench.URLValuesQuery()
