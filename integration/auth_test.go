@@ -64,10 +64,10 @@ func verifyMail(t *testing.T, a *auth.Client, email string, m stack.Mail, typ au
 	return res
 }
 
-// TestAuthSignUpToMFA: the reference's main Auth journey on one client:
+// TestAuthSignUpToSignOut: the reference's main Auth journey on one client:
 // sign up, confirm through the mail, sign in, act under RLS through
-// Repo[T], refresh, enrol and verify a TOTP factor to aal2, sign out.
-func TestAuthSignUpToMFA(t *testing.T) {
+// Repo[T], refresh, set_session, sign out.
+func TestAuthSignUpToSignOut(t *testing.T) {
 	ctx := ctxFor(t)
 	mb := mailbox(t)
 	client := newClient(t, need(t).AnonKey)
@@ -155,6 +155,32 @@ func TestAuthSignUpToMFA(t *testing.T) {
 		t.Fatalf("set session: %+v, %v", restored, err)
 	}
 
+	// Sign out: the session is gone on the server too.
+	old, err := a.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SignOut(ctx, auth.ScopeGlobal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.GetSession(ctx); !errors.Is(err, auth.ErrNoSession) {
+		t.Fatalf("session after sign-out: %v", err)
+	}
+	if _, err := a.GetUserWithToken(ctx, old); !errors.Is(err, auth.ErrSessionNotFound) {
+		t.Fatalf("token after sign-out: %v", err)
+	}
+	if _, err := a.SignInWithPassword(ctx, auth.PasswordCredentials{Email: email, Password: "wrong password"}); !errors.Is(err, auth.ErrInvalidCredentials) {
+		t.Fatalf("wrong password: %v", err)
+	}
+}
+
+// TestAuthMFA: enrol a TOTP factor, challenge, verify to aal2 (checked in
+// the token's claims), challenge_and_verify a second factor, list and
+// unenroll factors.
+func TestAuthMFA(t *testing.T) {
+	ctx := ctxFor(t)
+	u := newUser(t)
+	a := u.Auth
 	// MFA: enrol TOTP, challenge, verify to aal2.
 	level, err := a.MFA().GetAuthenticatorAssuranceLevel(ctx)
 	if err != nil || level.Current != auth.AAL1 || level.Next != auth.AAL1 {
@@ -188,7 +214,7 @@ func TestAuthSignUpToMFA(t *testing.T) {
 		t.Fatalf("aal after verification: %+v, %v", level, err)
 	}
 	claims, err := a.GetClaims(ctx)
-	if err != nil || claims.AAL != auth.AAL2 || claims.UserID() != userID {
+	if err != nil || claims.AAL != auth.AAL2 || claims.UserID() != u.ID {
 		t.Fatalf("claims at aal2: %+v, %v", claims, err)
 	}
 	factors, err := a.MFA().ListFactors(ctx)
@@ -207,7 +233,7 @@ func TestAuthSignUpToMFA(t *testing.T) {
 	if _, err := a.MFA().ChallengeAndVerify(ctx, second.ID, code2); err != nil {
 		t.Fatalf("challenge and verify: %v", err)
 	}
-	adminFactors, err := adminAuth(t).ListFactors(ctx, userID)
+	adminFactors, err := adminAuth(t).ListFactors(ctx, u.ID)
 	if err != nil || len(adminFactors) != 2 {
 		t.Fatalf("admin list factors: %+v, %v", adminFactors, err)
 	}
@@ -219,28 +245,16 @@ func TestAuthSignUpToMFA(t *testing.T) {
 	if err != nil || len(factors.All) != 1 {
 		t.Fatalf("factors after unenroll: %+v, %v", factors, err)
 	}
-	// The user's data is still reachable at aal2.
-	if n, err := messages.Count(ctx); err != nil || n != 1 {
+	// The user's data is reachable at aal2, through the session's token.
+	body := uniq("aal2-")
+	if _, err := repo.New[Message](u.Client).Insert(ctx, Message{Body: body}); err != nil {
+		t.Fatalf("insert at aal2: %v", err)
+	}
+	m := schema.Cols[Message]()
+	if n, err := repo.New[Message](u.Client).Count(ctx, query.Eq(&m.Body, body)); err != nil || n != 1 {
 		t.Fatalf("count at aal2: %d, %v", n, err)
 	}
 
-	// Sign out: the session is gone on the server too.
-	old, err := a.Token(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.SignOut(ctx, auth.ScopeGlobal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.GetSession(ctx); !errors.Is(err, auth.ErrNoSession) {
-		t.Fatalf("session after sign-out: %v", err)
-	}
-	if _, err := a.GetUserWithToken(ctx, old); !errors.Is(err, auth.ErrSessionNotFound) {
-		t.Fatalf("token after sign-out: %v", err)
-	}
-	if _, err := a.SignInWithPassword(ctx, auth.PasswordCredentials{Email: email, Password: "wrong password"}); !errors.Is(err, auth.ErrInvalidCredentials) {
-		t.Fatalf("wrong password: %v", err)
-	}
 }
 
 // wrongCode returns a 6-digit code that is not valid now for secret.
