@@ -3,7 +3,7 @@
 // conformance test runs on a pinned copy. Run it from the module root after
 // the oracle is refreshed:
 //
-//	go run ./tools/oracle -src /work/shared/oracle/vectors.json
+//	go run ./tools/oracle -src ../shared/oracle/vectors.json
 //
 // It keeps each vector's name, area, source, client, note and, for each
 // request, what the conformance test compares (method, path, query, client
@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	src := flag.String("src", "/work/shared/oracle/vectors.json", "the oracle's vectors.json")
+	src := flag.String("src", "../shared/oracle/vectors.json", "the oracle's vectors.json")
 	dst := flag.String("dst", "repo/testdata/vectors.json", "where to write the Database vectors")
 	areas := flag.String("areas", "db,filter,mod", "comma-separated areas to keep")
 	flag.Parse()
