@@ -33,5 +33,6 @@
 // Storage authenticates with the Authorization bearer (it ignores apikey):
 // use the root client's WithAccessToken for a user's rights, or a legacy
 // service-role key. A [Client] is immutable and safe for concurrent use;
-// its zero value is not usable, build one with [New].
+// calls on a zero or nil Client fail with [ErrInvalidOption] (build one
+// with [New]).
 package storage

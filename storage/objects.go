@@ -30,6 +30,9 @@ type Bucket struct {
 
 // Bucket returns the object API of the bucket with the given id.
 func (c *Client) Bucket(id string) *Bucket {
+	if !c.usable() {
+		return &Bucket{c: c, name: id, err: errZeroClient}
+	}
 	return &Bucket{c: c, name: id, err: validateBucketName(id)}
 }
 

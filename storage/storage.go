@@ -60,14 +60,28 @@ func New(t *transport.Transport, opts ...ClientOption) (*Client, error) {
 	return c, nil
 }
 
-// Transport returns the transport the client sends through.
-func (c *Client) Transport() *transport.Transport { return c.t }
+// errZeroClient is returned by every call on a Client not made by New.
+var errZeroClient = fmt.Errorf("%w: zero or nil Client (build one with New)", ErrInvalidOption)
+
+func (c *Client) usable() bool { return c != nil && c.t != nil }
+
+// Transport returns the transport the client sends through (nil for a
+// zero Client).
+func (c *Client) Transport() *transport.Transport {
+	if c == nil {
+		return nil
+	}
+	return c.t
+}
 
 // WithTransport returns a copy sending through t (for example
 // t.WithTokens(user) to act as a user).
 func (c *Client) WithTransport(t *transport.Transport) *Client {
 	if t == nil {
 		return c
+	}
+	if c == nil {
+		return &Client{t: t, urlBase: strings.TrimRight(t.URL(""), "/")}
 	}
 	cp := *c
 	cp.t = t
@@ -77,6 +91,9 @@ func (c *Client) WithTransport(t *transport.Transport) *Client {
 // send performs req and returns the response when its status is 2xx; any
 // other status becomes an [*Error].
 func (c *Client) send(ctx context.Context, op string, req *transport.Request) (*http.Response, error) {
+	if !c.usable() {
+		return nil, fmt.Errorf("storage: %s: %w", op, errZeroClient)
+	}
 	resp, err := c.t.Do(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("storage: %s: %w", op, err)
