@@ -23,13 +23,16 @@ func TestBadInputRefusedBeforeSending(t *testing.T) {
 	var zero storage.Client
 	var nilClient *storage.Client
 	tests := map[string]func() error{
-		"nil reader":             func() error { _, err := b.Upload(ctx, "k", nil); return err },
-		"nil reader to update":   func() error { _, err := b.Update(ctx, "k", nil); return err },
-		"nil writer":             func() error { _, err := b.Download(ctx, "k", nil); return err },
-		"negative size":          func() error { _, err := b.Upload(ctx, "k", strings.NewReader("x"), storage.Size(-1)); return err },
-		"zero expiry":            func() error { _, err := b.CreateSignedURL(ctx, "k", 0); return err },
-		"negative expiry":        func() error { _, err := b.CreateSignedURLs(ctx, []string{"k"}, -time.Hour); return err },
-		"negative cache control": func() error { _, err := b.Upload(ctx, "k", strings.NewReader("x"), storage.CacheControl(-time.Second)); return err },
+		"nil reader":           func() error { _, err := b.Upload(ctx, "k", nil); return err },
+		"nil reader to update": func() error { _, err := b.Update(ctx, "k", nil); return err },
+		"nil writer":           func() error { _, err := b.Download(ctx, "k", nil); return err },
+		"negative size":        func() error { _, err := b.Upload(ctx, "k", strings.NewReader("x"), storage.Size(-1)); return err },
+		"zero expiry":          func() error { _, err := b.CreateSignedURL(ctx, "k", 0); return err },
+		"negative expiry":      func() error { _, err := b.CreateSignedURLs(ctx, []string{"k"}, -time.Hour); return err },
+		"negative cache control": func() error {
+			_, err := b.Upload(ctx, "k", strings.NewReader("x"), storage.CacheControl(-time.Second))
+			return err
+		},
 		"empty bucket":           func() error { _, err := c.Bucket("").Upload(ctx, "k", strings.NewReader("x")); return err },
 		"empty bucket to create": func() error { _, err := c.CreateBucket(ctx, ""); return err },
 		"empty bucket to get":    func() error { _, err := c.GetBucket(ctx, ""); return err },
