@@ -121,3 +121,19 @@ func TestNilContext(t *testing.T) {
 		t.Fatal("nil context accepted")
 	}
 }
+
+// Calls on a zero or nil Client fail with ErrInvalidOption, never panic.
+func TestZeroClient(t *testing.T) {
+	var zero functions.Client
+	var nilClient *functions.Client
+	ctx := context.Background()
+	if _, err := zero.Invoke(ctx, "fn"); !errors.Is(err, functions.ErrInvalidOption) {
+		t.Errorf("zero client: %v", err)
+	}
+	if _, err := nilClient.Invoke(ctx, "fn", functions.Text("x")); !errors.Is(err, functions.ErrInvalidOption) {
+		t.Errorf("nil client: %v", err)
+	}
+	if _, err := functions.InvokeJSON[int, int](ctx, &zero, "fn", 1); !errors.Is(err, functions.ErrInvalidOption) {
+		t.Errorf("InvokeJSON on a zero client: %v", err)
+	}
+}

@@ -67,6 +67,9 @@ func (c *Client) WithTransport(t *transport.Transport) *Client {
 	if t == nil {
 		return c
 	}
+	if c == nil {
+		return &Client{t: t}
+	}
 	cp := *c
 	cp.t = t
 	return &cp
@@ -263,6 +266,9 @@ func (r *Response) DecodeJSON(v any) error {
 //
 // {method} /functions/v1/{name}
 func (c *Client) Invoke(ctx context.Context, name string, opts ...InvokeOption) (*Response, error) {
+	if c == nil || c.t == nil {
+		return nil, fmt.Errorf("functions: invoke %s: %w: zero or nil Client (build one with New)", name, ErrInvalidOption)
+	}
 	p, err := functionPath(name)
 	if err != nil {
 		return nil, err
