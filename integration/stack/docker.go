@@ -22,6 +22,9 @@ func StartDocker(ctx context.Context, cfg DockerConfig, logf func(string, ...any
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
 	keys, err := MintKeys(cfg.JWTSecret, time.Now())
 	if err != nil {
 		return nil, err
