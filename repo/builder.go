@@ -1037,6 +1037,9 @@ func (b *Builder) build() (*request, error) {
 	if (b.op == opUpdate || b.op == opDelete) && b.nfilter == 0 && !b.opts.unfiltered {
 		return nil, ErrNoFilter
 	}
+	if err := b.checkNUL(); err != nil {
+		return nil, err
+	}
 	r := &request{
 		params:  b.params,
 		prefer:  b.prefer.String(),
@@ -1081,6 +1084,37 @@ func (b *Builder) build() (*request, error) {
 		r.accept = fmt.Sprintf(b.explain, forType)
 	}
 	return r, nil
+}
+
+// checkNUL refuses a NUL byte anywhere it would travel in the URL or a
+// header (PostgreSQL text cannot hold one, and servers cut or reject it),
+// as package query does for typed requests.
+func (b *Builder) checkNUL() error {
+	bad := func(what string) error {
+		return fmt.Errorf("%w: %w: %s holds a NUL byte", ErrInvalid, query.ErrInvalidValue, what)
+	}
+	if strings.IndexByte(b.table, 0) >= 0 {
+		return bad("the table or function name")
+	}
+	if strings.IndexByte(b.schema, 0) >= 0 {
+		return bad("the schema name")
+	}
+	for _, p := range b.params {
+		if strings.IndexByte(p.key, 0) >= 0 {
+			return bad("parameter name " + strconv.Quote(p.key))
+		}
+		if strings.IndexByte(p.value, 0) >= 0 {
+			return bad("the value of parameter " + strconv.Quote(p.key))
+		}
+	}
+	for k, vs := range b.header {
+		for _, v := range vs {
+			if strings.IndexByte(k+v, 0) >= 0 {
+				return bad("header " + strconv.Quote(k))
+			}
+		}
+	}
+	return nil
 }
 
 // Result is the answer to [Builder.Execute].
