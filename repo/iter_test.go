@@ -1,11 +1,13 @@
 package repo_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -177,5 +179,59 @@ func TestAllRowsDoNotShareState(t *testing.T) {
 	if len(rows) != 2 || rows[1].Continent != nil || rows[1].Cities != nil || rows[0].Continent == nil ||
 		*rows[0].Continent != "x" || len(rows[0].Cities) != 1 || rows[0].Cities[0].Name != "c" {
 		t.Fatalf("rows %+v", rows)
+	}
+}
+
+// TestAllConstantMemory streams one page far larger than the heap bound
+// the iteration may use: All must decode row by row, never holding the
+// page.
+func TestAllConstantMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams a large page")
+	}
+	const rows = 150_000
+	pad := strings.Repeat("x", 100)
+	f, cl := newFake(t)
+	var calls atomic.Int32
+	f.handler = func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) > 1 {
+			_, _ = w.Write([]byte(`[]`))
+			return
+		}
+		bw := bufio.NewWriter(w)
+		bw.WriteString("[")
+		for i := range rows {
+			if i > 0 {
+				bw.WriteString(",")
+			}
+			fmt.Fprintf(bw, `{"id":%d,"name":"%s","continent":null,"cities":[]}`, i, pad)
+		}
+		bw.WriteString("]")
+		_ = bw.Flush()
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapAlloc, uint64(0)
+	n := 0
+	for row, err := range repo.New[Country](cl).Query().PageSize(rows + 1).All(context.Background()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row.ID != int64(n) {
+			t.Fatalf("row %d has id %d", n, row.ID)
+		}
+		n++
+		if n%5000 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	if n != rows {
+		t.Fatalf("%d rows", n)
+	}
+	body := uint64(rows * (len(pad) + 60))
+	if grew := peak - min(peak, base); grew > body/4 {
+		t.Errorf("the heap grew by %d bytes while streaming a %d-byte page", grew, body)
 	}
 }
