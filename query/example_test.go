@@ -227,3 +227,35 @@ func ExampleContains() {
 	// GET /users?select=name&address=cs.{"postcode":90210}
 	// GET /reservations?select=room_name&during=adj.[2000-01-01 12:00,2000-01-01 13:00)
 }
+
+// The reference's remaining filters in their typed form, one request each.
+func ExampleQuery_Where() {
+	c := schema.Cols[Country]()
+	cl := schema.Cols[Class]()
+	i := schema.Cols[Issue]()
+	r := schema.Cols[Reservation]()
+	asia := "Asia"
+	countries := query.For[Country]().Select(&c.Name)
+	show(countries.Where(query.Neq(&c.Name, "Albania")).Read())
+	show(countries.Where(query.Gte(&c.ID, 2), query.Lt(&c.ID, 10), query.Lte(&c.ID, 9)).Read())
+	show(countries.Where(query.ILike(&c.Name, "%alba%"), query.Neq(&c.Continent, &asia)).Read())
+	show(countries.Where(query.Is(&c.Active, query.True), query.IsNull(&c.Capital)).Read())
+	show(countries.Where(query.Match(map[string]any{"name": "Albania", "id": 2})).Limit(1).Read())
+	show(query.For[Class]().Select(&cl.Name).Where(query.ContainedBy(&cl.Days, []string{"monday", "tuesday"})).Read())
+	show(query.For[Issue]().Select(&i.Title).Where(query.Overlaps(&i.Tags, []string{"is:closed", "severity:high"})).Read())
+	show(query.For[Reservation]().Select(&r.RoomName).Where(
+		query.RangeGt(&r.During, "[2000-01-02 08:00,2000-01-02 09:00)"),
+		query.RangeGte(&r.During, "[2000-01-02 08:30,2000-01-02 09:30)"),
+		query.RangeLt(&r.During, "[2000-01-01 15:00,2000-01-01 16:00)"),
+		query.RangeLte(&r.During, "[2000-01-01 14:00,2000-01-01 16:00)"),
+	).Read())
+	// Output:
+	// GET /countries?select=name&name=neq.Albania
+	// GET /countries?select=name&id=gte.2&id=lt.10&id=lte.9
+	// GET /countries?select=name&name=ilike.%alba%&continent=neq.Asia
+	// GET /countries?select=name&active=is.true&capital=is.null
+	// GET /countries?select=name&id=eq.2&name=eq.Albania&limit=1
+	// GET /classes?select=name&days=cd.{monday,tuesday}
+	// GET /issues?select=title&tags=ov.{is:closed,severity:high}
+	// GET /reservations?select=room_name&during=sr.[2000-01-02 08:00,2000-01-02 09:00)&during=nxl.[2000-01-02 08:30,2000-01-02 09:30)&during=sl.[2000-01-01 15:00,2000-01-01 16:00)&during=nxr.[2000-01-01 14:00,2000-01-01 16:00)
+}
