@@ -382,31 +382,7 @@ func (e *encoder) filter(f *Filter, sc scope) {
 		}
 		e.buf = f.col.appendName(e.buf)
 		e.buf = append(e.buf, '=')
-		if f.neg {
-			e.buf = append(e.buf, "not."...)
-		}
-		switch f.kind {
-		case fOp, fArray:
-			e.buf = appendForm(e.buf, f.op)
-			e.buf = append(e.buf, '.')
-			e.value(f.val)
-		case fIs:
-			e.buf = append(e.buf, "is."...)
-			e.buf = append(e.buf, f.val.s...)
-		case fIn:
-			e.buf = append(e.buf, "in.%28"...)
-			for i := range f.vals {
-				if i > 0 {
-					e.buf = append(e.buf, "%2C"...)
-				}
-				e.listValue(f.vals[i])
-			}
-			e.buf = append(e.buf, "%29"...)
-		case fRaw:
-			e.buf = appendForm(e.buf, f.op)
-			e.buf = append(e.buf, '.')
-			e.buf = appendForm(e.buf, f.val.s)
-		}
+		e.condition(f, false)
 	}
 }
 
@@ -521,6 +497,13 @@ func (e *encoder) tree(f *Filter, gs scope) {
 	}
 	e.buf = f.col.appendName(e.buf)
 	e.buf = append(e.buf, '.')
+	e.condition(f, true)
+}
+
+// condition writes a comparison after its column: [not.]op.value. Inside a
+// logic tree (inTree) a textual operand is quoted where the tree's grammar
+// needs it; at the top level it is sent as it is.
+func (e *encoder) condition(f *Filter, inTree bool) {
 	if f.neg {
 		e.buf = append(e.buf, "not."...)
 	}
@@ -528,7 +511,11 @@ func (e *encoder) tree(f *Filter, gs scope) {
 	case fOp, fArray:
 		e.buf = appendForm(e.buf, f.op)
 		e.buf = append(e.buf, '.')
-		e.listValue(f.val)
+		if inTree {
+			e.listValue(f.val)
+		} else {
+			e.value(f.val)
+		}
 	case fIs:
 		e.buf = append(e.buf, "is."...)
 		e.buf = append(e.buf, f.val.s...)

@@ -154,6 +154,13 @@ func appendPGArrayElem(b []byte, s string) []byte {
 	if !q {
 		return append(b, s...)
 	}
+	return appendQuotedRaw(b, s)
+}
+
+// appendQuotedRaw appends s double-quoted, with " and \ escaped by a
+// backslash (not form-encoded): PostgreSQL array elements and PostgREST
+// quoted names read it back whole.
+func appendQuotedRaw(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
 		if s[i] == '"' || s[i] == '\\' {

@@ -280,14 +280,7 @@ func appendIdentRaw(b []byte, s string) []byte {
 	if identPlain(s) {
 		return append(b, s...)
 	}
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			b = append(b, '\\')
-		}
-		b = append(b, s[i])
-	}
-	return append(b, '"')
+	return appendQuotedRaw(b, s)
 }
 
 func appendEmbedHead(b []byte, r *schema.Relation, alias, hint string, join int8, spread bool) []byte {
