@@ -158,13 +158,9 @@ func bareKind(v any) bool {
 	return false
 }
 
-func quoteListItem(s string) string {
-	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, ",.:()\"\\{}[]") &&
-		strings.IndexFunc(s, unicode.IsSpace) < 0 {
-		return s
-	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
+// quoteListItem quotes an element of an in list where PostgREST's grammar
+// needs it.
+func quoteListItem(s string) string { return quoteIf(s, ",.:()\"\\{}[]") }
 
 // formatArray renders a PostgreSQL array literal {a,b}: an element that is
 // empty, NULL, or holds {}",\ or white space is double-quoted with " and \
@@ -202,12 +198,20 @@ func formatArray(v any) (string, error) {
 	return b.String(), nil
 }
 
-func quoteArrayItem(s string) string {
-	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, "{}\",\\") &&
+// quoteArrayItem quotes an element of a PostgreSQL array literal where
+// needed.
+func quoteArrayItem(s string) string { return quoteIf(s, "{}\",\\") }
+
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// quoteIf double-quotes s, escaping " and \, when it is empty, spells
+// null, or holds one of special or white space; otherwise s is returned.
+func quoteIf(s, special string) string {
+	if s != "" && !strings.EqualFold(s, "null") && !strings.ContainsAny(s, special) &&
 		strings.IndexFunc(s, unicode.IsSpace) < 0 {
 		return s
 	}
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	return `"` + quoteEscaper.Replace(s) + `"`
 }
 
 // formatContains renders the value of cs, cd and ov: a string is passed as
