@@ -15,3 +15,6 @@ fi
 go vet ./...
 go test -race -count=1 -timeout 20m ./...
 (cd integration && go vet ./... && go test -race -count=1 ./...)
+# The benchmark module: vetted, and its fast correctness tests run (the
+# benchmarks themselves run with bench/run.sh).
+(cd bench && go vet ./... && go test -count=1 ./...)
