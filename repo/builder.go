@@ -749,6 +749,13 @@ func (b *Builder) TextSearch(column, q string, opts ...query.TextSearchOptions) 
 		return b.fail(fmt.Errorf("%w: unknown text search type %d", ErrInvalid, o.Type))
 	}
 	if o.Config != "" {
+		// a configuration name is an identifier; anything else would end
+		// the operator early and change the filter's meaning
+		for i := 0; i < len(o.Config); i++ {
+			if c := o.Config[i]; !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return b.fail(fmt.Errorf("%w: invalid text search config %q", ErrInvalid, o.Config))
+			}
+		}
 		op += "(" + o.Config + ")"
 	}
 	return b.filter(column, op+"."+q, nil)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/repo"
 )
 
@@ -155,5 +156,25 @@ func TestInNumbersBare(t *testing.T) {
 	}
 	if got, want := unq(t, f.last(t).RawQuery), `select=*&score=in.(1.5,-0.0000002)&ok=in.(true)`; got != want {
 		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestTextSearchConfigChecked(t *testing.T) {
+	f, cl := newFake(t)
+	ctx := context.Background()
+	for _, cfg := range []string{"english).x", "a b", "x,y", "é"} {
+		_, err := repo.Table(cl, "texts").Select("*").TextSearch("content", "cat", query.TextSearchOptions{Config: cfg}).Execute(ctx)
+		if !errors.Is(err, repo.ErrInvalid) {
+			t.Errorf("config %q: %v", cfg, err)
+		}
+	}
+	if f.count() != 0 {
+		t.Fatalf("%d requests sent", f.count())
+	}
+	if _, err := repo.Table(cl, "texts").Select("*").TextSearch("content", "cat", query.TextSearchOptions{Type: query.Plain, Config: "pg_catalog_english"}).Execute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.last(t).RawQuery; got != "select=*&content=plfts%28pg_catalog_english%29.cat" {
+		t.Errorf("query %s", got)
 	}
 }
