@@ -82,6 +82,15 @@ type Transport struct {
 	tokens      TokenSource
 	retry       RetryPolicy
 	clientInfo  string
+
+	// Prepared once per Transport (see prepare): header values shared,
+	// read-only, by every request, and the parts of the base URL a request
+	// URL is built from without parsing a joined string.
+	apiKeyVals     []string // {apiKey}
+	keyBearerVals  []string // {"Bearer " + apiKey}
+	clientInfoVals []string // {clientInfo}
+	basePath       string   // base path without trailing slash, when plain
+	baseFast       bool     // basePath can be used as is (no escapes in the base)
 }
 
 // Errors returned by [New].
@@ -114,7 +123,95 @@ func New(cfg Config) (*Transport, error) {
 		retry:       cfg.Retry,
 		clientInfo:  cfg.ClientInfo,
 	}
+	t.prepare()
 	return t, nil
+}
+
+// prepare computes what every request shares: the static header values (so
+// Do assigns them by canonical key instead of allocating them per request)
+// and whether request URLs can be built from the parsed base directly.
+func (t *Transport) prepare() {
+	t.apiKeyVals = []string{t.apiKey}
+	t.keyBearerVals = []string{"Bearer " + t.apiKey}
+	t.clientInfoVals = nil
+	if t.clientInfo != "" {
+		t.clientInfoVals = []string{t.clientInfo}
+	}
+	t.basePath = strings.TrimRight(t.base.Path, "/")
+	t.baseFast = t.base.RawPath == "" && t.base.Opaque == "" && !t.base.ForceQuery &&
+		plainPath(t.basePath) && t.baseStr == t.base.Scheme+"://"+t.base.Host+t.basePath && t.base.User == nil
+}
+
+// plainPath reports whether s is an escaped path whose unescaped form is the
+// same string and that net/url would not escape again: unreserved
+// characters, "$&+,;=:@" and "/".
+// Such a path parses to itself, so it can be assigned to url.URL.Path as is.
+func plainPath(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !pathSafe[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// plainQuery reports whether s parses back unchanged as a URL's raw query:
+// no fragment marker and no control characters (url.Parse refuses those).
+func plainQuery(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '#' || c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// removeEmptyPort strips a trailing ':' with no port after it, as
+// http.NewRequest does for the Host field.
+func removeEmptyPort(host string) string {
+	if strings.LastIndexByte(host, ':') > strings.LastIndexByte(host, ']') {
+		return strings.TrimSuffix(host, ":")
+	}
+	return host
+}
+
+var pathSafe = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range "-._~$&+,;=:@/" {
+		t[c] = true
+	}
+	return t
+}()
+
+// requestURL returns the URL of a request to the escaped path with the raw
+// query: the base's parts copied and the path appended when both are plain
+// (the same value url.Parse gives for the joined string), and the joined
+// string parsed otherwise.
+func (t *Transport) requestURL(escapedPath, rawQuery string) (*url.URL, error) {
+	if t.baseFast && plainPath(escapedPath) && plainQuery(rawQuery) {
+		p := t.basePath
+		switch {
+		case escapedPath == "":
+		case escapedPath[0] != '/':
+			p += "/" + escapedPath
+		default:
+			p += escapedPath
+		}
+		return &url.URL{Scheme: t.base.Scheme, Host: t.base.Host, Path: p, RawQuery: rawQuery}, nil
+	}
+	full := t.URL(escapedPath)
+	if rawQuery != "" {
+		full += "?" + rawQuery
+	}
+	return url.Parse(full)
 }
 
 // ParseBaseURL checks that s is an absolute http(s) URL with a host.
@@ -197,6 +294,7 @@ func (t *Transport) WithBaseURL(base string) (*Transport, error) {
 	c := *t
 	c.base = u
 	c.baseStr = strings.TrimRight(u.String(), "/")
+	c.prepare()
 	return &c, nil
 }
 
@@ -261,18 +359,52 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*http.Response, error
 	if bearer == "" && t.keyAsBearer {
 		bearer = t.apiKey
 	}
-	full := t.URL(req.Path)
-	if req.RawQuery != "" {
-		full += "?" + req.RawQuery
+	u, err := t.requestURL(req.Path, req.RawQuery)
+	if err != nil {
+		return nil, fmt.Errorf("transport: %s %s: %w", req.Method, req.Path, err)
 	}
 	retryable := !req.NoRetry && (req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == "") &&
 		t.retry.MaxRetries > 0 && (req.Body == nil || req.GetBody != nil)
 
+	// The header is built once per call: the transport's custom headers,
+	// then the request's (which override them), then the key, the bearer
+	// and the client info. Value slices are shared, capped so that an
+	// append by a later handler copies instead of writing into them.
+	h := make(http.Header, len(t.header)+len(req.Header)+3)
+	for k, vs := range t.header {
+		h[k] = vs[:len(vs):len(vs)]
+	}
+	for k, vs := range req.Header {
+		h[k] = vs[:len(vs):len(vs)]
+	}
+	h["Apikey"] = t.apiKeyVals[:1:1]
+	switch {
+	case bearer == "":
+	case bearer == t.apiKey:
+		h["Authorization"] = t.keyBearerVals[:1:1]
+	default:
+		h["Authorization"] = []string{"Bearer " + bearer}
+	}
+	if t.clientInfoVals != nil {
+		if vs := h["X-Client-Info"]; len(vs) == 0 || vs[0] == "" {
+			h["X-Client-Info"] = t.clientInfoVals[:1:1]
+		}
+	}
+
 	for attempt := 0; ; attempt++ {
-		hreq, err := http.NewRequestWithContext(ctx, req.Method, full, nil)
+		// An empty URL parses to nothing; the prepared one is set below, so
+		// the method is still validated by net/http without a URL parse.
+		hreq, err := http.NewRequestWithContext(ctx, req.Method, "", nil)
 		if err != nil {
 			return nil, fmt.Errorf("transport: %s %s: %w", req.Method, req.Path, err)
 		}
+		if attempt == 0 {
+			hreq.URL = u
+		} else {
+			cu := *u
+			hreq.URL = &cu
+		}
+		hreq.Host = removeEmptyPort(u.Host)
 		if req.Body != nil {
 			body := req.Body
 			if attempt > 0 {
@@ -292,22 +424,12 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*http.Response, error
 				hreq.GetBody = req.GetBody
 			}
 		}
-		h := hreq.Header
-		for k, vs := range t.header {
-			h[k] = append([]string(nil), vs...)
-		}
-		for k, vs := range req.Header {
-			h[k] = append([]string(nil), vs...)
-		}
-		h.Set("apikey", t.apiKey)
-		if bearer != "" {
-			h.Set("Authorization", "Bearer "+bearer)
-		}
-		if t.clientInfo != "" && h.Get("X-Client-Info") == "" {
-			h.Set("X-Client-Info", t.clientInfo)
-		}
-		if attempt > 0 {
-			h.Set("X-Retry-Count", strconv.Itoa(attempt))
+		if attempt == 0 {
+			hreq.Header = h
+		} else {
+			rh := h.Clone()
+			rh["X-Retry-Count"] = []string{strconv.Itoa(attempt)}
+			hreq.Header = rh
 		}
 
 		resp, err := t.hc.Do(hreq)
