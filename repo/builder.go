@@ -655,10 +655,12 @@ func (b *Builder) Is(column string, value any) *Builder {
 	return b.filter(column, "is."+s, err)
 }
 
-// IsDistinct matches column IS DISTINCT FROM value.
+// IsDistinct matches column IS DISTINCT FROM value. A nil value is
+// column=not.is.null: isdistinct.null would compare a text column with
+// the string 'null' (and match its NULLs), as package query also decides.
 func (b *Builder) IsDistinct(column string, value any) *Builder {
 	if isNil(value) {
-		return b.filter(column, "isdistinct.null", nil)
+		return b.filter(column, "not.is.null", nil)
 	}
 	v, err := opValue("isdistinct", value)
 	return b.filter(column, v, err)

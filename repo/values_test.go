@@ -178,3 +178,23 @@ func TestTextSearchConfigChecked(t *testing.T) {
 		t.Errorf("query %s", got)
 	}
 }
+
+// TestIsDistinctNil checks that a nil operand of IsDistinct never becomes
+// the string 'null', in the untyped Builder as in package query.
+func TestIsDistinctNil(t *testing.T) {
+	f, cl := newFake(t)
+	ctx := context.Background()
+	var none *string
+	for _, v := range []any{nil, none} {
+		if _, err := repo.Table(cl, "countries").Select("name").IsDistinct("capital", v).Execute(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.last(t).RawQuery; got != "select=name&capital=not.is.null" {
+			t.Errorf("IsDistinct(%#v): %s", v, got)
+		}
+	}
+	r, err := query.Table("countries").Select("name").Where(query.IsDistinct(query.Col[*string]("capital"), nil)).Read()
+	if err != nil || r.RawQuery != "select=name&capital=not.is.null" {
+		t.Errorf("query.IsDistinct: %s %v", r.RawQuery, err)
+	}
+}
