@@ -211,14 +211,33 @@ var validate = validator.New(validator.WithRequiredStructEnabled())
 
 // validateRow checks row's validate tags; the error names the fields.
 func validateRow(row any, idx int) error {
-	err := validate.Struct(row)
+	err := runValidator(func() error { return validate.Struct(row) })
 	if err == nil {
 		return nil
 	}
 	return validationError(err, idx)
 }
 
+// errBadValidateTag reports a validate tag the validator cannot run (an
+// unknown function, a malformed parameter).
+var errBadValidateTag = errors.New("bad validate tag")
+
+// runValidator runs f, turning the validator's panic on a malformed
+// validate tag into an error matching ErrInvalid: a typo in a tag must
+// fail the call, not the program.
+func runValidator(f func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %w: %v", ErrInvalid, errBadValidateTag, p)
+		}
+	}()
+	return f()
+}
+
 func validationError(err error, idx int) error {
+	if errors.Is(err, errBadValidateTag) {
+		return err
+	}
 	var ves validator.ValidationErrors
 	if !errors.As(err, &ves) {
 		return &ValidationError{Row: idx, Fields: []string{err.Error()}, Err: err}

@@ -471,7 +471,10 @@ func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
 		seen[col] = true
 		sf := fieldOf(q.r.tbl.Type, col.Index)
 		if tag := sf.Tag.Get("validate"); tag != "" {
-			if err := validate.Var(ch.val, tag); err != nil {
+			if err := runValidator(func() error { return validate.Var(ch.val, tag) }); err != nil {
+				if errors.Is(err, errBadValidateTag) {
+					return nil, fmt.Errorf("repo: %s: %w", label, err)
+				}
 				ve := validationError(err, 0).(*ValidationError)
 				for j := range ve.Fields {
 					ve.Fields[j] = q.r.tbl.Type.Name() + "." + col.GoName + " " + strings.TrimPrefix(ve.Fields[j], " ")
@@ -528,7 +531,7 @@ func (q *Query[T]) UpdateRow(ctx context.Context, row T, cols ...any) ([]T, erro
 		}
 	}
 	if q.r.codec.validate && len(names) > 0 {
-		if err := validate.StructPartial(&row, names...); err != nil {
+		if err := runValidator(func() error { return validate.StructPartial(&row, names...) }); err != nil {
 			return nil, fmt.Errorf("repo: %s: %w", label, validationError(err, 0))
 		}
 	}

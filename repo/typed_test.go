@@ -351,3 +351,39 @@ func TestModelErrors(t *testing.T) {
 		t.Error("an invalid model sent requests")
 	}
 }
+
+// badValidate has a validate tag naming no validation function.
+type badValidate struct {
+	ID   int64  `db:"id,pk"`
+	Name string `db:"name" validate:"required,nosuchtag"`
+}
+
+func (badValidate) TableName() string { return "bad_validate" }
+
+// TestBadValidateTagIsAnError checks that a malformed validate tag fails
+// each validating call with an error (the validator panics on it).
+func TestBadValidateTagIsAnError(t *testing.T) {
+	f, cl := newFake(t)
+	ctx := context.Background()
+	r := repo.New[badValidate](cl)
+	c := schema.Cols[badValidate]()
+	calls := map[string]func() error{
+		"Insert":     func() error { _, err := r.Insert(ctx, badValidate{Name: "x"}); return err },
+		"InsertMany": func() error { _, err := r.InsertMany(ctx, []badValidate{{Name: "x"}}); return err },
+		"Upsert":     func() error { _, err := r.Upsert(ctx, badValidate{ID: 1, Name: "x"}); return err },
+		"Update": func() error {
+			_, err := r.Update(ctx, []query.Filter{query.Eq(&c.ID, 1)}, repo.Set(&c.Name, "x"))
+			return err
+		},
+		"Save": func() error { _, err := r.Save(ctx, badValidate{ID: 1, Name: "x"}); return err },
+	}
+	for name, call := range calls {
+		err := call()
+		if !errors.Is(err, repo.ErrInvalid) || !strings.Contains(err.Error(), "nosuchtag") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if f.count() != 0 {
+		t.Errorf("%d requests sent", f.count())
+	}
+}
