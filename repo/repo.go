@@ -83,6 +83,9 @@ var errZeroRepo = fmt.Errorf("%w: a zero Repo; make one with repo.New", ErrInval
 
 // usable reports why r cannot run calls, if it cannot.
 func (r *Repo[T]) usable() error {
+	if r == nil {
+		return errZeroRepo
+	}
 	if r.err != nil {
 		return r.err
 	}
@@ -93,9 +96,17 @@ func (r *Repo[T]) usable() error {
 }
 
 // Meta returns T's table metadata (nil when T's tags are invalid).
-func (r *Repo[T]) Meta() *schema.Table { return r.tbl }
+func (r *Repo[T]) Meta() *schema.Table {
+	if r == nil {
+		return nil
+	}
+	return r.tbl
+}
 
 func (r *Repo[T]) name() string {
+	if r == nil {
+		return reflect.TypeFor[T]().String()
+	}
 	if r.rpc != nil {
 		return r.rpc.fn
 	}

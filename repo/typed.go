@@ -149,6 +149,20 @@ func (q *Query[T]) PageSize(n int) *Query[T] {
 	return &c
 }
 
+// ready returns q, or for a nil or zero Query one over the zero Repo, so
+// that its calls fail with ErrInvalid instead of panicking.
+func (q *Query[T]) ready() *Query[T] {
+	if q == nil {
+		return &Query[T]{r: &Repo[T]{}}
+	}
+	if q.r == nil {
+		c := *q
+		c.r = &Repo[T]{}
+		return &c
+	}
+	return q
+}
+
 func (q *Query[T]) label(op string) string { return op + " " + q.r.name() }
 
 // items maps the select items so that rows decode into T: columns whose
@@ -251,6 +265,7 @@ func (q *Query[T]) read(x query.Query) (query.Request, []byte, error) {
 }
 
 func (q *Query[T]) fetch(ctx context.Context, op string, mod func(query.Query) query.Query) ([]T, error) {
+	q = q.ready()
 	x, err := q.base(true)
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", q.label(op), err)
@@ -271,6 +286,7 @@ func (q *Query[T]) Find(ctx context.Context) ([]T, error) { return q.fetch(ctx, 
 // First returns the first matching row (in primary-key order unless the
 // query orders), or an error matching [ErrNotFound].
 func (q *Query[T]) First(ctx context.Context) (T, error) {
+	q = q.ready()
 	var zero T
 	x, err := q.base(true)
 	if err != nil {
@@ -298,6 +314,7 @@ func (q *Query[T]) First(ctx context.Context) (T, error) {
 // Single returns the one matching row; PostgREST refuses zero or several
 // rows with PGRST116, matching [ErrNotFound] or [ErrMultipleRows].
 func (q *Query[T]) Single(ctx context.Context) (T, error) {
+	q = q.ready()
 	var zero T
 	x, err := q.base(true)
 	if err != nil {
@@ -322,6 +339,7 @@ func (q *Query[T]) Single(ctx context.Context) (T, error) {
 // MaybeSingle returns the matching row, nil when there is none, or an
 // error matching [ErrMultipleRows] when there are several.
 func (q *Query[T]) MaybeSingle(ctx context.Context) (*T, error) {
+	q = q.ready()
 	rows, err := q.fetch(ctx, "select", nil)
 	if err != nil {
 		return nil, err
@@ -338,6 +356,7 @@ func (q *Query[T]) MaybeSingle(ctx context.Context) (*T, error) {
 // Count returns the number of matching rows with a HEAD request; the
 // method is exact unless given (planned, estimated).
 func (q *Query[T]) Count(ctx context.Context, method ...query.Count) (int64, error) {
+	q = q.ready()
 	m := query.CountExact
 	if len(method) > 0 {
 		m = method[0]
@@ -381,6 +400,7 @@ func (q *Query[T]) Count(ctx context.Context, method ...query.Count) (int64, err
 // FindAndCount returns the matching rows (as limited by the query) and
 // the total count of matching rows, in one request.
 func (q *Query[T]) FindAndCount(ctx context.Context, method query.Count) ([]T, int64, error) {
+	q = q.ready()
 	x, err := q.base(true)
 	if err != nil {
 		return nil, 0, fmt.Errorf("repo: %s: %w", q.label("select"), err)
@@ -402,6 +422,7 @@ func (q *Query[T]) FindAndCount(ctx context.Context, method query.Count) ([]T, i
 }
 
 func (q *Query[T]) text(ctx context.Context, op string, mod func(query.Query) query.Query) (string, error) {
+	q = q.ready()
 	x, err := q.base(true)
 	if err != nil {
 		return "", fmt.Errorf("repo: %s: %w", q.label(op), err)
@@ -447,6 +468,7 @@ func Set[V any](col *V, v V) Change { return Change{col: col, val: v} }
 // Without a filter it fails with [ErrNoFilter] unless AllowUnfiltered was
 // called. Each value is validated against its field's validate tag.
 func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
+	q = q.ready()
 	label := q.label("update")
 	if err := q.r.usable(); err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", label, err)
@@ -500,6 +522,7 @@ func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
 // schema.Cols[T](); all writable columns when none) to the matching rows
 // and returns them as updated. The chosen fields are validated first.
 func (q *Query[T]) UpdateRow(ctx context.Context, row T, cols ...any) ([]T, error) {
+	q = q.ready()
 	label := q.label("update")
 	if err := q.r.usable(); err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", label, err)
@@ -591,6 +614,7 @@ func noFilter(err error) error {
 // rows). Without a filter it fails with [ErrNoFilter] unless
 // AllowUnfiltered was called or given.
 func (q *Query[T]) Delete(ctx context.Context, opts ...Option) ([]T, error) {
+	q = q.ready()
 	label := q.label("delete")
 	o, err := collect(opts)
 	if err != nil {
@@ -659,6 +683,7 @@ func (q *Query[T]) stableOrder(x query.Query) (query.Query, error) {
 // seen, or empty. The query must not set its own Limit, Offset or Range.
 // Stop early by breaking out of the loop; an error is yielded once, last.
 func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	q = q.ready()
 	return func(yield func(T, error) bool) {
 		var zero T
 		label := q.label("select")

@@ -291,6 +291,36 @@ func TestZeroRepoDoesNotPanic(t *testing.T) {
 			t.Errorf("%s on a zero Repo: %v", name, err)
 		}
 	}
+
+	// a nil *Repo and a zero Query fail the same way
+	var nilRepo *repo.Repo[Country]
+	var zq repo.Query[Country]
+	checks = map[string]error{}
+	_, checks["nil find"] = nilRepo.Find(ctx)
+	_, checks["nil get"] = nilRepo.Get(ctx, int64(1))
+	_, checks["nil insert"] = nilRepo.Insert(ctx, Country{Name: "x"})
+	_, checks["nil delete"] = nilRepo.Delete(ctx, query.Eq(&c.ID, 1))
+	_, checks["nil query first"] = nilRepo.Query().Where(query.Eq(&c.ID, 1)).First(ctx)
+	_, checks["zero query find"] = zq.Find(ctx)
+	_, checks["zero query single"] = zq.Single(ctx)
+	_, checks["zero query maybe"] = zq.MaybeSingle(ctx)
+	_, checks["zero query count"] = zq.Count(ctx)
+	_, _, checks["zero query find and count"] = zq.FindAndCount(ctx, query.CountExact)
+	_, checks["zero query csv"] = zq.CSV(ctx)
+	_, checks["zero query update"] = zq.Where(query.Eq(&c.ID, 1)).Update(ctx, repo.Set(&c.Name, "x"))
+	_, checks["zero query update row"] = zq.Where(query.Eq(&c.ID, 1)).UpdateRow(ctx, Country{Name: "x"})
+	_, checks["zero query delete"] = zq.Where(query.Eq(&c.ID, 1)).Delete(ctx)
+	for _, err := range zq.All(ctx) {
+		checks["zero query all"] = err
+	}
+	for name, err := range checks {
+		if !errors.Is(err, repo.ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if nilRepo.Meta() != nil {
+		t.Error("Meta of a nil Repo")
+	}
 }
 
 func TestSaveWithoutColumnsKeepsTheKey(t *testing.T) {
