@@ -24,6 +24,12 @@
 // alias; a column tagged json:"-" is an error. Raw select text passed to
 // Select is sent as written: its keys must match T.
 //
+// A validate tag the validator cannot run (an unknown function) fails the
+// write with [ErrInvalid] naming it. A value given to [Set] is checked
+// against its own field's tag alone, so tags comparing with other fields
+// (eqfield, required_with…) cannot hold there; use [Query.UpdateRow] with
+// the whole row for those.
+//
 // Writes send only writable columns (never readonly ones; omitempty
 // columns are left out when zero) keyed by column name, []byte as bytea
 // hex. Rows are validated with their validate tags
@@ -71,8 +77,8 @@
 // templates. Nothing is sent until a method taking a context runs. [New]
 // is cheap (T's metadata is built once and cached), so a server acting for
 // many users makes one per request over client.WithAccessToken(token). The
-// zero Repo is not usable: its calls fail with [ErrInvalid]; make one with
-// [New].
+// zero Repo is not usable: its calls fail with [ErrInvalid], as do those
+// of a nil *Repo and of a zero Query; make one with [New].
 //
 // # The reference's Database calls in Go
 //
