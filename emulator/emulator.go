@@ -26,6 +26,9 @@ const (
 	DefaultAddr         = "127.0.0.1:0"
 	DefaultMaxRows      = 1000
 	DefaultMaxBodyBytes = 10 << 20
+	// DefaultBodyIdleTimeout bounds the wait for the next byte of a
+	// request body.
+	DefaultBodyIdleTimeout = time.Minute
 )
 
 // ErrNoPostgreSQL is matched (errors.Is) by the error Start returns when
@@ -77,6 +80,11 @@ type Config struct {
 	// StorageMaxFileSize is the global upload limit in bytes; zero means
 	// 50 MiB (Supabase's default), negative means none.
 	StorageMaxFileSize int64
+	// BodyIdleTimeout fails a request whose body sends no byte for this
+	// long (a stalled client), so it never holds a connection and a
+	// request forever; zero means one minute, negative means no bound.
+	// Bodies that keep arriving stream for as long as they need.
+	BodyIdleTimeout time.Duration
 	// Logf, if set, receives start-up messages and one line per request
 	// (method, path, status, duration). Keys and tokens are never logged.
 	Logf func(format string, args ...any)
@@ -131,6 +139,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.MaxBodyBytes < 0 {
 		return nil, fmt.Errorf("%w: MaxBodyBytes is negative", ErrConfig)
+	}
+	if cfg.BodyIdleTimeout == 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
 	}
 	if cfg.StatementTimeout < 0 {
 		return nil, fmt.Errorf("%w: StatementTimeout is negative", ErrConfig)
@@ -191,7 +202,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.DatabaseURL = s.env.URL
 
-	s.gw, err = gateway.New(gateway.Config{JWTSecret: []byte(cfg.JWTSecret), Keys: keys, Logf: cfg.Logf})
+	s.gw, err = gateway.New(gateway.Config{JWTSecret: []byte(cfg.JWTSecret), Keys: keys, Logf: cfg.Logf,
+		BodyIdleTimeout: max(cfg.BodyIdleTimeout, 0)})
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}

@@ -1,8 +1,12 @@
 package emulator_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -115,5 +119,30 @@ func TestInjection(t *testing.T) {
 	var stored string
 	if err := srv.Pool().QueryRow(ctx, "select name from items where id = 2").Scan(&stored); err != nil || stored != evil {
 		t.Fatalf("a value with quotes was not stored verbatim: %q (%v)", stored, err)
+	}
+}
+
+// TestStalledBodyIsAnswered: a request whose body stops arriving, its
+// connection left open, is answered once BodyIdleTimeout passes, on every
+// service behind the gateway.
+func TestStalledBodyIsAnswered(t *testing.T) {
+	srv := start(t, emulator.Config{BodyIdleTimeout: 300 * time.Millisecond})
+	for _, path := range []string{"/rest/v1/nothing", "/storage/v1/object/b/x.bin", "/auth/v1/signup"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = conn.Close() })
+		_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\napikey: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"a\":",
+			path, srv.ServiceRoleKey, srv.ServiceRoleKey)
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s: a stalled body is never answered: %v", path, err)
+		}
+		res.Body.Close()
+		if res.StatusCode < 400 {
+			t.Fatalf("%s: status %d for a body that never arrived", path, res.StatusCode)
+		}
 	}
 }

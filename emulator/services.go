@@ -91,6 +91,9 @@ func (s *Server) mountServices(ctx context.Context, cfg Config) error {
 		JWTSecret:   secret,
 		MaxFileSize: cfg.StorageMaxFileSize,
 		Logf:        cfg.Logf,
+		// The gateway bounds stalled bodies already (or, when negative,
+		// was told not to).
+		BodyIdleTimeout: -1,
 	})
 	if err != nil {
 		return fmt.Errorf("emulator: storage: %w", err)

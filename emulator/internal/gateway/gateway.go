@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supakit/supakit/emulator/internal/idlebody"
 	"github.com/supakit/supakit/emulator/internal/reqctx"
 )
 
@@ -24,6 +25,10 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Now replaces time.Now when checking token expiry (tests).
 	Now func() time.Time
+	// BodyIdleTimeout fails a request body that sends no byte for this
+	// long, so a stalled client never holds a service forever; zero means
+	// no bound.
+	BodyIdleTimeout time.Duration
 }
 
 // Gateway routes one base URL to the services, applying the rules of
@@ -34,6 +39,7 @@ type Gateway struct {
 	apikeys  map[string]string // accepted apikey → JWT it stands for
 	routes   []*route          // longest prefix first
 	logf     func(string, ...any)
+	idle     time.Duration
 }
 
 type route struct {
@@ -82,6 +88,7 @@ func New(cfg Config) (*Gateway, error) {
 		verifier: NewVerifier(cfg.JWTSecret, cfg.Now),
 		apikeys:  map[string]string{},
 		logf:     cfg.Logf,
+		idle:     cfg.BodyIdleTimeout,
 	}
 	for k, jwt := range map[string]string{
 		cfg.Keys.Anon:        cfg.Keys.Anon,
@@ -155,6 +162,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	defer idlebody.Wrap(w, r, g.idle)()
 	if rt.maxBody > 0 {
 		if r.ContentLength > rt.maxBody {
 			writeMessage(w, http.StatusRequestEntityTooLarge, "Request size limit exceeded")

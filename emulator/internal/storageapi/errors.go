@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/supakit/supakit/emulator/internal/dbrole"
+	"github.com/supakit/supakit/emulator/internal/idlebody"
 )
 
 // apiError is an error in Storage's JSON shape. Storage reports almost
@@ -139,9 +140,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	var ae *apiError
-	if !errors.As(err, &ae) && errors.Is(err, dbrole.ErrSetRole) {
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, dbrole.ErrSetRole):
 		// The token names a role the database does not have.
 		ae = errAccessDenied("role in the JWT does not exist in the database")
+	case errors.Is(err, idlebody.ErrIdle):
+		ae = newErr(http.StatusRequestTimeout, "Request Timeout", "RequestTimeout", "the request body stopped arriving")
 	}
 	if ae == nil {
 		if r.Context().Err() == nil {

@@ -249,7 +249,7 @@ func replay(t *testing.T, e *env, fx *fixture) {
 		}
 		req.Header.Add(h[0], h[1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -119,6 +120,25 @@ func (e *env) user(sub string) string {
 	return e.token(jwt.MapClaims{"role": "authenticated", "sub": sub, "aud": "authenticated"})
 }
 
+// testClient bounds every request of these tests: a handler that never
+// answers fails the test instead of hanging the package until go test's
+// own timeout.
+var testClient = &http.Client{Timeout: 3 * time.Minute}
+
+// dialRaw opens a bare connection to the test server, for requests that
+// stop half-way. It is closed before the server (cleanups run last-in
+// first-out), so a test that fails mid-request never leaves a handler
+// waiting for bytes that httptest.Server.Close would wait on forever.
+func (e *env) dialRaw() net.Conn {
+	e.t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
 type resp struct {
 	status int
 	header http.Header
@@ -147,7 +167,7 @@ func (e *env) do(method, path, token string, body io.Reader, header ...string) r
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}

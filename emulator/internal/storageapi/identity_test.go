@@ -32,7 +32,7 @@ func TestGatewayIdentity(t *testing.T) {
 	req, _ := http.NewRequest("POST", gw.URL+"/object/b/x.txt", strings.NewReader("x"))
 	req.Header.Set("Authorization", "Bearer sb_secret_not_a_jwt")
 	req.Header.Set("Content-Type", "text/plain")
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestGatewayIdentity(t *testing.T) {
 	// Still, Storage wants an Authorization header even when the gateway
 	// found an apikey.
 	req, _ = http.NewRequest("GET", gw.URL+"/bucket", nil)
-	res, err = http.DefaultClient.Do(req)
+	res, err = testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

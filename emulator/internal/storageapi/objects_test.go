@@ -1,13 +1,14 @@
 package storageapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
-	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,10 +248,7 @@ func TestDisconnectMidUpload(t *testing.T) {
 	e := newEnv(t)
 	svc := e.service()
 	wantStatus(t, e.doJSON("POST", "/bucket", svc, `{"name":"b"}`), 200)
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := e.dialRaw()
 	fmt.Fprintf(conn, "POST /object/b/partial.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n", svc)
 	_, _ = conn.Write(bytes.Repeat([]byte("y"), 100000))
 	// Wait until the handler is streaming into its temporary file, then
@@ -278,6 +276,33 @@ func TestDisconnectMidUpload(t *testing.T) {
 	}
 	if n := e.query(`select count(*)::text from storage.objects`); n != "0" {
 		t.Fatalf("%s rows after an aborted upload", n)
+	}
+}
+
+// TestStalledUploadIsAbandoned: a client that sends part of a body and
+// then nothing, with its connection still open, is answered once the idle
+// period passes, and its partial bytes are removed; the handler does not
+// wait forever (nor does closing the server).
+func TestStalledUploadIsAbandoned(t *testing.T) {
+	e := newEnv(t, func(c *storageapi.Config) { c.BodyIdleTimeout = 300 * time.Millisecond })
+	svc := e.service()
+	wantStatus(t, e.doJSON("POST", "/bucket", svc, `{"name":"b"}`), 200)
+	conn := e.dialRaw()
+	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(conn, "POST /object/b/stalled.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n", svc)
+	_, _ = conn.Write(bytes.Repeat([]byte("y"), 1000))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("a stalled upload is never answered: %v", err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	wantErr(t, resp{res.StatusCode, res.Header, b}, 400, "408", "RequestTimeout")
+	if objs, tmp := e.dataFiles(); len(objs) != 0 || len(tmp) != 0 {
+		t.Fatalf("left behind: %v %v", objs, tmp)
+	}
+	if n := e.query(`select count(*)::text from storage.objects`); n != "0" {
+		t.Fatalf("%s rows after a stalled upload", n)
 	}
 }
 

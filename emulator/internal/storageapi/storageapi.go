@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/supakit/supakit/emulator/internal/dbrole"
+	"github.com/supakit/supakit/emulator/internal/idlebody"
 	"github.com/supakit/supakit/emulator/internal/reqctx"
 )
 
@@ -42,7 +43,15 @@ type Config struct {
 	Now func() time.Time
 	// Logf receives unexpected failures. Nil discards them.
 	Logf func(string, ...any)
+	// BodyIdleTimeout abandons an upload whose body sends no byte for this
+	// long (the client is answered and the partial bytes removed). Zero
+	// means DefaultBodyIdleTimeout; negative means wait forever.
+	BodyIdleTimeout time.Duration
 }
+
+// DefaultBodyIdleTimeout is how long an upload may stall without a byte
+// before it is abandoned, when Config.BodyIdleTimeout is zero.
+const DefaultBodyIdleTimeout = time.Minute
 
 // Handler serves Supabase Storage's HTTP API (the part mounted at
 // /storage/v1, prefix stripped). It is safe for concurrent use.
@@ -69,6 +78,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) 
 	}
 	if cfg.MaxFileSize == 0 {
 		cfg.MaxFileSize = DefaultMaxFileSize
+	}
+	if cfg.BodyIdleTimeout == 0 {
+		cfg.BodyIdleTimeout = DefaultBodyIdleTimeout
 	}
 	if err := migrate(ctx, pool); err != nil {
 		return nil, err
@@ -112,6 +124,7 @@ func (h *Handler) asService(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // ServeHTTP routes a request (path relative to /storage/v1).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer idlebody.Wrap(w, r, h.cfg.BodyIdleTimeout)()
 	if err := h.route(w, r); err != nil {
 		h.writeError(w, r, err)
 	}

@@ -118,7 +118,7 @@ func TestStreamingMemory(t *testing.T) {
 		req.ContentLength = size
 		req.Header.Set("Authorization", "Bearer "+svc)
 		req.Header.Set("Content-Type", "application/octet-stream")
-		res, err := http.DefaultClient.Do(req)
+		res, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestStreamingMemory(t *testing.T) {
 	downGrowth := heapWatch(func() {
 		req, _ := http.NewRequest("GET", e.srv.URL+"/object/big/blob.bin", nil)
 		req.Header.Set("Authorization", "Bearer "+svc)
-		res, err := http.DefaultClient.Do(req)
+		res, err := testClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

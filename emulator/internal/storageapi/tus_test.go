@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -63,10 +62,7 @@ func TestResumableUpload(t *testing.T) {
 	wantStatus(t, e.do("PATCH", upPath, svc, bytes.NewReader(data[10000:]), append(tus, "Upload-Offset", "10000", "Content-Type", "text/plain")...), http.StatusUnsupportedMediaType)
 
 	// A piece cut off mid-way: what arrived is kept.
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.srv.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := e.dialRaw()
 	fmt.Fprintf(conn, "PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 10000\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 20000\r\n\r\n", upPath, svc)
 	_, _ = conn.Write(data[10000:15000])
 	deadline := time.Now().Add(10 * time.Second)

@@ -114,7 +114,7 @@ func TestClientVectors(t *testing.T) {
 				if rq.FetchBodyKind == "FormData" {
 					req.Header.Set("Content-Type", "multipart/form-data; boundary=vectorboundary")
 				}
-				res, err := http.DefaultClient.Do(req)
+				res, err := testClient.Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
