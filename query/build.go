@@ -90,28 +90,10 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	}()
 
 	if k == kindUpsert && len(w.OnConflict) > 0 {
-		e.key("on_conflict")
-		for i, col := range w.OnConflict {
-			if col == "" {
-				e.errs = append(e.errs, errors.New("query: empty OnConflict column"))
-			}
-			if i > 0 {
-				e.buf = append(e.buf, "%2C"...)
-			}
-			e.buf = appendIdentForm(e.buf, col)
-		}
+		e.columnList("on_conflict", "OnConflict", w.OnConflict, appendIdentForm)
 	}
 	if len(w.Columns) > 0 {
-		e.key("columns")
-		for i, col := range w.Columns {
-			if col == "" {
-				e.errs = append(e.errs, errors.New("query: empty column in Columns"))
-			}
-			if i > 0 {
-				e.buf = append(e.buf, "%2C"...)
-			}
-			e.buf = appendQuotedForm(e.buf, col)
-		}
+		e.columnList("columns", "Columns", w.Columns, appendQuotedForm[string])
 	}
 
 	// events in call order
@@ -241,6 +223,21 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 		r.Headers = append([]Header(nil), q.headers...)
 	}
 	return r, nil
+}
+
+// columnList writes key=a,b with each column name written by name; an
+// empty name is an error naming the option.
+func (e *encoder) columnList(key, option string, cols []string, name func([]byte, string) []byte) {
+	e.key(key)
+	for i, col := range cols {
+		if col == "" {
+			e.errs = append(e.errs, errors.New("query: empty column in "+option))
+		}
+		if i > 0 {
+			e.buf = append(e.buf, "%2C"...)
+		}
+		e.buf = name(e.buf, col)
+	}
 }
 
 func (e *encoder) sep() {

@@ -241,25 +241,33 @@ func TestNil(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := query.For[Character]().Select("*").Where(tt.f).Read()
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err %v, want %v", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps, _ := r.Params()
-			if len(ps) != 2 || ps[1].Key+"="+ps[1].Value != tt.want {
-				t.Errorf("got %v, want %s", ps, tt.want)
-			}
+			r := checkFilter(t, tt.f, tt.want, tt.wantErr)
 			if strings.Contains(r.RawQuery, "eq.null") && !strings.Contains(tt.name, "string") {
 				t.Errorf("eq.null sent: %s", r.RawQuery)
 			}
 		})
 	}
+}
+
+// checkFilter reads f on a Character query and checks that it fails with
+// wantErr or gives the one parameter want (key=value).
+func checkFilter(t *testing.T, f query.Filter, want string, wantErr error) query.Request {
+	t.Helper()
+	r, err := query.For[Character]().Select("*").Where(f).Read()
+	if wantErr != nil {
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("err %v, want %v", err, wantErr)
+		}
+		return r
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := r.Params()
+	if len(ps) != 2 || ps[1].Key+"="+ps[1].Value != want {
+		t.Errorf("got %v, want %s", ps, want)
+	}
+	return r
 }
 
 // Untyped values (rows as maps) go through the same encoder with Col[any].

@@ -417,22 +417,7 @@ func TestColumnFilters(t *testing.T) {
 		{"nil column", query.ColumnEq(nil, 1), "", query.ErrColumn},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, err := query.For[Character]().Select("*").Where(tt.f).Read()
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err %v, want %v", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			ps, _ := r.Params()
-			if len(ps) != 2 || ps[1].Key+"="+ps[1].Value != tt.want {
-				t.Errorf("got %v, want %s", ps, tt.want)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { checkFilter(t, tt.f, tt.want, tt.wantErr) })
 	}
 }
 
