@@ -209,10 +209,20 @@ func New(t *transport.Transport, opts ...Option) (*Client, error) {
 }
 
 // StorageKey returns the key the session is stored under.
-func (c *Client) StorageKey() string { return c.key }
+func (c *Client) StorageKey() string {
+	if c == nil {
+		return ""
+	}
+	return c.key
+}
 
 // Transport returns the /auth/v1 transport the client uses.
-func (c *Client) Transport() *transport.Transport { return c.t }
+func (c *Client) Transport() *transport.Transport {
+	if c == nil {
+		return nil
+	}
+	return c.t
+}
 
 // request is one GoTrue call.
 type request struct {
@@ -229,8 +239,22 @@ type response struct {
 	body   []byte
 }
 
+// errZeroClient is returned by calls on a Client not made by [New].
+var errZeroClient = invalidArg("zero or nil Client (build one with New)")
+
+// check reports whether c was made by New.
+func (c *Client) check() error {
+	if c == nil || c.t == nil || c.store == nil {
+		return errZeroClient
+	}
+	return nil
+}
+
 // send performs r and returns the answer; non-2xx answers become *Error.
 func (c *Client) send(ctx context.Context, r request) (*response, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	if ctx == nil {
 		return nil, invalidArg("nil context")
 	}

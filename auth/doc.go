@@ -37,8 +37,8 @@
 // access token (refreshing it when due) or "" when signed out. Refreshes
 // happen on demand; the client runs no background goroutine and needs no
 // Close. Changes are reported to [Client.OnAuthStateChange] subscribers as
-// [Event] values. A Client is safe for concurrent use; its zero value is
-// not usable (use [New]).
+// [Event] values. A Client is safe for concurrent use; calls on a zero or
+// nil Client fail with [ErrInvalidArgument] (build one with [New]).
 //
 // # Errors
 //

@@ -40,6 +40,9 @@ func (c *Client) verifierKey() string { return c.key + "-code-verifier" }
 // startPKCE creates and stores a verifier (with the recovery suffix when
 // recovery is set) and returns its challenge, or "" in the implicit flow.
 func (c *Client) startPKCE(ctx context.Context, recovery bool) (string, error) {
+	if err := c.check(); err != nil {
+		return "", err
+	}
 	if c.flow != FlowPKCE {
 		return "", nil
 	}
@@ -59,6 +62,9 @@ func (c *Client) startPKCE(ctx context.Context, recovery bool) (string, error) {
 
 // takeVerifier reads the stored verifier; recovery reports the suffix.
 func (c *Client) takeVerifier(ctx context.Context) (verifier string, recovery bool, err error) {
+	if err := c.check(); err != nil {
+		return "", false, err
+	}
 	v, ok, err := c.store.Get(ctx, c.verifierKey())
 	if err != nil {
 		return "", false, fmt.Errorf("auth: read PKCE verifier: %w", err)

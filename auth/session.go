@@ -31,7 +31,7 @@ const (
 // on the goroutine that caused them, after the change is stored; fn must
 // not block for long. The session passed to fn must not be modified.
 func (c *Client) OnAuthStateChange(fn func(Event, *Session)) (unsubscribe func()) {
-	if fn == nil {
+	if fn == nil || c.check() != nil {
 		return func() {}
 	}
 	s, _ := c.current(context.Background())
@@ -107,6 +107,9 @@ func (c *Client) adoptStoredLocked(ctx context.Context) {
 // current returns the session in memory (loading it from the store on
 // first use), without refreshing it.
 func (c *Client) current(ctx context.Context) (*Session, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.loadLocked(ctx); err != nil {
@@ -140,6 +143,9 @@ func (c *Client) saveLocked(ctx context.Context, s *Session) error {
 
 // saveSession stores s as the current session and emits ev.
 func (c *Client) saveSession(ctx context.Context, s *Session, ev Event) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	c.fillExpiry(s)
 	c.mu.Lock()
 	err := c.saveLocked(ctx, s)
@@ -155,6 +161,9 @@ func (c *Client) saveSession(ctx context.Context, s *Session, ev Event) error {
 
 // removeSession forgets the session and emits SIGNED_OUT if there was one.
 func (c *Client) removeSession(ctx context.Context) error {
+	if err := c.check(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	_ = c.loadLocked(ctx)
 	had := c.cur != nil
@@ -234,6 +243,9 @@ type refreshCall struct {
 // can make GoTrue revoke the whole session. Unless force is set, a session
 // that another caller already refreshed is returned as is.
 func (c *Client) refresh(ctx context.Context, refreshToken string, force bool) (*Session, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	if refreshToken == "" {
 		return nil, invalidArg("empty refresh token")
 	}
@@ -364,6 +376,9 @@ func (c *Client) RefreshSession(ctx context.Context, refreshToken string) (*Sess
 func (c *Client) SetSession(ctx context.Context, accessToken, refreshToken string) (*Session, error) {
 	if accessToken == "" || refreshToken == "" {
 		return nil, invalidArg("SetSession needs both an access token and a refresh token")
+	}
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	claims, err := unverifiedClaims(accessToken)
 	if err != nil {

@@ -239,6 +239,9 @@ func (c *Client) SignInWithOAuth(ctx context.Context, p OAuthParams) (*OAuthResp
 }
 
 func (c *Client) oauthQuery(ctx context.Context, p OAuthParams) ([]string, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(p.Provider) == "" {
 		return nil, invalidArg("empty OAuth provider")
 	}
@@ -369,6 +372,9 @@ func (c *Client) SignOut(ctx context.Context, scope Scope) error {
 	}
 	if scope != ScopeGlobal && scope != ScopeLocal && scope != ScopeOthers {
 		return invalidArg("SignOut: unknown scope %q", scope)
+	}
+	if err := c.check(); err != nil {
+		return err
 	}
 	s, err := c.validSession(ctx)
 	if errors.Is(err, ErrNoSession) {
