@@ -64,31 +64,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, id reqctx.Identity, opts Optio
 	if id.Role == "" {
 		return ErrNoRole
 	}
-	claims := string(id.Claims)
-	if claims == "" {
-		claims = "{}"
-	}
-	timeout := ""
-	if opts.StatementTimeout > 0 {
-		timeout = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10) + "ms"
-	}
-	names := make([]string, 0, 3+len(opts.Settings))
-	values := make([]string, 0, cap(names))
-	names = append(names, "role", "request.jwt.claims")
-	values = append(values, id.Role, claims)
-	if timeout != "" {
-		names = append(names, "statement_timeout")
-		values = append(values, timeout)
-	}
-	keys := make([]string, 0, len(opts.Settings))
-	for k := range opts.Settings {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		names = append(names, k)
-		values = append(values, opts.Settings[k])
-	}
+	names, values := settingsOf(id, opts)
 
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
@@ -166,4 +142,106 @@ func writeLiteral(b *strings.Builder, s string) bool {
 	}
 	b.WriteByte('\'')
 	return true
+}
+
+// RunBatch is Run in one round trip, for a unit of work whose statements
+// are known up front (a read-only request): BEGIN, the role and claim
+// settings, the statements queue adds, and COMMIT (ROLLBACK with
+// opts.Rollback) travel together as one pipeline, and read consumes the
+// results of exactly the statements queue added, in order. The
+// transaction, the role and the claims are those of Run; on any failure
+// the transaction is rolled back before the connection goes back to the
+// pool.
+func RunBatch(ctx context.Context, pool *pgxpool.Pool, id reqctx.Identity, opts Options,
+	queue func(*pgx.Batch), read func(pgx.BatchResults) error) (err error) {
+	if id.Role == "" {
+		return ErrNoRole
+	}
+	names, values := settingsOf(id, opts)
+	var set strings.Builder
+	args := make([]any, 0, 2*len(names))
+	set.WriteString("select ")
+	for i := range names {
+		if i > 0 {
+			set.WriteString(", ")
+		}
+		fmt.Fprintf(&set, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
+		args = append(args, names[i], values[i])
+	}
+
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("dbrole: acquire: %w", err)
+	}
+	defer func() {
+		if conn.Conn().PgConn().TxStatus() != 'I' {
+			// Failed part-way: end the transaction here, or drop the
+			// connection rather than pool it mid-transaction.
+			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "rollback"); rerr != nil {
+				_ = conn.Conn().Close(context.WithoutCancel(ctx))
+			}
+		}
+		conn.Release()
+	}()
+
+	b := &pgx.Batch{}
+	begin := "begin"
+	if opts.ReadOnly {
+		begin = "begin read only"
+	}
+	b.Queue(begin)
+	b.Queue(set.String(), args...)
+	queue(b)
+	end := "commit"
+	if opts.Rollback {
+		end = "rollback"
+	}
+	b.Queue(end)
+
+	br := conn.SendBatch(ctx, b)
+	defer func() {
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("dbrole: %w", cerr)
+		}
+	}()
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("dbrole: begin: %w", err)
+	}
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("dbrole: set role and claims: %w", roleError(err))
+	}
+	if err := read(br); err != nil {
+		return err
+	}
+	if _, err := br.Exec(); err != nil {
+		return fmt.Errorf("dbrole: %s: %w", end, err)
+	}
+	return nil
+}
+
+// settingsOf lists the transaction settings for id and opts: role, claims,
+// statement timeout, then opts.Settings by name.
+func settingsOf(id reqctx.Identity, opts Options) (names, values []string) {
+	claims := string(id.Claims)
+	if claims == "" {
+		claims = "{}"
+	}
+	names = make([]string, 0, 3+len(opts.Settings))
+	values = make([]string, 0, cap(names))
+	names = append(names, "role", "request.jwt.claims")
+	values = append(values, id.Role, claims)
+	if opts.StatementTimeout > 0 {
+		names = append(names, "statement_timeout")
+		values = append(values, strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)+"ms")
+	}
+	keys := make([]string, 0, len(opts.Settings))
+	for k := range opts.Settings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		names = append(names, k)
+		values = append(values, opts.Settings[k])
+	}
+	return names, values
 }

@@ -486,17 +486,51 @@ type result struct {
 }
 
 func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(pgx.Tx) error) *Error {
+	return h.dbError(req, dbrole.Run(ctx, h.pool, req.id, h.txOptions(req, readOnly), fn))
+}
+
+// runRead runs a read-only request's settings and main statement in one
+// round trip with its transaction (dbrole.RunBatch): BEGIN READ ONLY, role
+// and claims, request settings, the statement and COMMIT go together. A
+// read-only transaction changes nothing, so committing before the caller
+// inspects the result (single-object checks) is the same as rolling back.
+func (h *Handler) runRead(ctx context.Context, req *request, sql string, args []any) (result, *Error) {
+	var res result
+	err := dbrole.RunBatch(ctx, h.pool, req.id, h.txOptions(req, true),
+		func(b *pgx.Batch) {
+			ss, sa := req.settings()
+			b.Queue(ss, sa...)
+			b.Queue(sql, args...)
+		},
+		func(br pgx.BatchResults) error {
+			if _, err := br.Exec(); err != nil {
+				return err
+			}
+			var err error
+			res, err = scanResult(br.QueryRow())
+			return err
+		})
+	return res, h.dbError(req, err)
+}
+
+// txOptions are the transaction options of req; they also set
+// req.searchPath, which req.settings sends.
+func (h *Handler) txOptions(req *request, readOnly bool) dbrole.Options {
 	sp := quoteIdent(req.schema)
 	for _, s := range h.cfg.ExtraSearchPath {
 		sp += ", " + quoteIdent(s)
 	}
-	opts := dbrole.Options{
+	req.searchPath = sp
+	return dbrole.Options{
 		StatementTimeout: h.cfg.StatementTimeout,
 		ReadOnly:         readOnly,
 		Rollback:         req.prefer.tx == "rollback",
 	}
-	req.searchPath = sp
-	err := dbrole.Run(ctx, h.pool, req.id, opts, fn)
+}
+
+// dbError maps the failure of a request's transaction to PostgREST's
+// answer; nil stays nil.
+func (h *Handler) dbError(req *request, err error) *Error {
 	if err == nil {
 		return nil
 	}

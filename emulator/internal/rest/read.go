@@ -104,21 +104,26 @@ func (h *Handler) read(ctx context.Context, req *request, t *Table) (*response, 
 		return h.explain(ctx, req, true, sql, args)
 	}
 	var res result
-	e = h.run(ctx, req, true, func(tx pgx.Tx) error {
-		var err error
-		res, err = mainRow(ctx, tx, req, sql, args)
-		if err != nil {
-			return err
-		}
-		if req.prefer.count == "planned" || (req.prefer.count == "estimated" && res.total != nil && h.maxRows() > 0 && *res.total > int64(h.maxRows())) {
-			n, err := plannedCount(ctx, tx, countSQL, countArgs)
+	if req.prefer.count != "planned" && req.prefer.count != "estimated" {
+		// No second statement depends on the first: one round trip.
+		res, e = h.runRead(ctx, req, sql, args)
+	} else {
+		e = h.run(ctx, req, true, func(tx pgx.Tx) error {
+			var err error
+			res, err = mainRow(ctx, tx, req, sql, args)
 			if err != nil {
 				return err
 			}
-			res.total = &n
-		}
-		return nil
-	})
+			if req.prefer.count == "planned" || (req.prefer.count == "estimated" && res.total != nil && h.maxRows() > 0 && *res.total > int64(h.maxRows())) {
+				n, err := plannedCount(ctx, tx, countSQL, countArgs)
+				if err != nil {
+					return err
+				}
+				res.total = &n
+			}
+			return nil
+		})
+	}
 	if e != nil {
 		return nil, e
 	}

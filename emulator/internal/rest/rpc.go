@@ -246,22 +246,35 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	var res result
 	// Like PostgREST, stable and immutable functions run read-only.
 	readOnly := read || f.Volatile != 'v'
-	e := h.run(ctx, req, readOnly, func(tx pgx.Tx) error {
-		var err error
-		res, err = mainRow(ctx, tx, req, sql, b.args)
-		if err != nil {
-			return err
+	var e *Error
+	if readOnly {
+		// A read-only transaction changes nothing: it may commit in the
+		// same round trip, before the checks below.
+		res, e = h.runRead(ctx, req, sql, b.args)
+		if e == nil && single && res.page != 1 {
+			e = singleErr(res.page)
 		}
-		if single && res.page != 1 {
-			return singleErr(res.page)
+		if e == nil {
+			e = checkMaxAffected(req.prefer, res.page)
 		}
-		// checkMaxAffected returns a *Error: a nil one must not become a
-		// non-nil error interface, or the call would roll back.
-		if e := checkMaxAffected(req.prefer, res.page); e != nil {
-			return e
-		}
-		return nil
-	})
+	} else {
+		e = h.run(ctx, req, readOnly, func(tx pgx.Tx) error {
+			var err error
+			res, err = mainRow(ctx, tx, req, sql, b.args)
+			if err != nil {
+				return err
+			}
+			if single && res.page != 1 {
+				return singleErr(res.page)
+			}
+			// checkMaxAffected returns a *Error: a nil one must not become a
+			// non-nil error interface, or the call would roll back.
+			if e := checkMaxAffected(req.prefer, res.page); e != nil {
+				return e
+			}
+			return nil
+		})
+	}
 	if e != nil {
 		return nil, e
 	}
