@@ -218,6 +218,40 @@ func validateRow(row any, idx int) error {
 	return validationError(err, idx)
 }
 
+// crossField are the validator rules that read another field of the
+// struct; a lone value given to Set has none to compare with.
+var crossField = map[string]bool{
+	"eqfield": true, "nefield": true, "gtfield": true, "gtefield": true, "ltfield": true, "ltefield": true,
+	"eqcsfield": true, "necsfield": true, "gtcsfield": true, "gtecsfield": true, "ltcsfield": true, "ltecsfield": true,
+	"fieldcontains": true, "fieldexcludes": true,
+	"required_if": true, "required_unless": true, "required_with": true, "required_with_all": true,
+	"required_without": true, "required_without_all": true,
+	"excluded_if": true, "excluded_unless": true, "excluded_with": true, "excluded_with_all": true,
+	"excluded_without": true, "excluded_without_all": true, "skip_unless": true,
+}
+
+// ownFieldRules drops from a validate tag the rules (and OR groups holding
+// one) that compare with other fields, keeping those a single value can be
+// checked against.
+func ownFieldRules(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	rules := strings.Split(tag, ",")
+	kept := rules[:0]
+	for _, r := range rules {
+		cross := false
+		for alt := range strings.SplitSeq(r, "|") {
+			name, _, _ := strings.Cut(alt, "=")
+			cross = cross || crossField[name]
+		}
+		if !cross {
+			kept = append(kept, r)
+		}
+	}
+	return strings.Join(kept, ",")
+}
+
 // errBadValidateTag reports a validate tag the validator cannot run (an
 // unknown function, a malformed parameter).
 var errBadValidateTag = errors.New("bad validate tag")

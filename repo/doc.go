@@ -26,9 +26,9 @@
 //
 // A validate tag the validator cannot run (an unknown function) fails the
 // write with [ErrInvalid] naming it. A value given to [Set] is checked
-// against its own field's tag alone, so tags comparing with other fields
-// (eqfield, required_with…) cannot hold there; use [Query.UpdateRow] with
-// the whole row for those.
+// against the rules of its own field's tag that need no other field; rules
+// comparing with other fields (eqfield, required_with…) are checked by
+// writes of whole rows ([Query.UpdateRow], Save, Insert).
 //
 // Writes send only writable columns (never readonly ones; omitempty
 // columns are left out when zero) keyed by column name, []byte as bytea

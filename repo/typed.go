@@ -492,7 +492,7 @@ func (q *Query[T]) Update(ctx context.Context, changes ...Change) ([]T, error) {
 		}
 		seen[col] = true
 		sf := fieldOf(q.r.tbl.Type, col.Index)
-		if tag := sf.Tag.Get("validate"); tag != "" {
+		if tag := ownFieldRules(sf.Tag.Get("validate")); tag != "" {
 			if err := runValidator(func() error { return validate.Var(ch.val, tag) }); err != nil {
 				if errors.Is(err, errBadValidateTag) {
 					return nil, fmt.Errorf("repo: %s: %w", label, err)

@@ -417,3 +417,33 @@ func TestBadValidateTagIsAnError(t *testing.T) {
 		t.Errorf("%d requests sent", f.count())
 	}
 }
+
+// password has rules comparing with another field next to rules of its own.
+type password struct {
+	ID      int64  `db:"id,pk"`
+	Pass    string `db:"pass" validate:"required,min=8,eqfield=Confirm"`
+	Confirm string `db:"confirm"`
+}
+
+func (password) TableName() string { return "passwords" }
+
+// TestSetValidatesOwnFieldRules checks that Set applies a field's own
+// rules and skips those needing another field, which it cannot see.
+func TestSetValidatesOwnFieldRules(t *testing.T) {
+	f, cl := newFake(t)
+	f.body = `[]`
+	ctx := context.Background()
+	r := repo.New[password](cl)
+	c := schema.Cols[password]()
+	byID := []query.Filter{query.Eq(&c.ID, 1)}
+	if _, err := r.Update(ctx, byID, repo.Set(&c.Pass, "long enough")); err != nil {
+		t.Fatalf("a valid value was refused: %v", err)
+	}
+	var ve *repo.ValidationError
+	if _, err := r.Update(ctx, byID, repo.Set(&c.Pass, "short")); !errors.As(err, &ve) || !strings.Contains(err.Error(), "min=8") {
+		t.Errorf("short value: %v", err)
+	}
+	if _, err := r.Query().Where(byID...).UpdateRow(ctx, password{Pass: "long enough", Confirm: "other"}); !errors.As(err, &ve) || !strings.Contains(err.Error(), "eqfield") {
+		t.Errorf("whole row: %v", err)
+	}
+}
