@@ -24,6 +24,25 @@
 // but not empty, "." or ".." segments, '?' or '#' ([*NameError],
 // [ErrInvalidName]); query parameters go through [Query].
 //
-// A [Client] is immutable and safe for concurrent use; build one with
-// [New].
+// A cancelled context ends Invoke promptly with its error, even while a
+// streamed request body's Read blocks, and ends a response being read
+// (Bytes, Text and DecodeJSON then return an error matching the
+// context's).
+//
+// # The reference's Functions call in Go
+//
+// Python reference v2.0 (supabase-py) on the left; fn is a
+// *functions.Client (runnable: ExampleClient_Invoke, ExampleInvokeJSON).
+//
+//	functions.invoke("hello-world", invoke_options={"body": {"name": "Functions"}})
+//	    fn.Invoke(ctx, "hello-world", functions.JSON(map[string]string{"name": "Functions"}))
+//	    functions.InvokeJSON[Req, Resp](ctx, fn, "hello-world", Req{Name: "Functions"})   (typed)
+//	invoke_options={"body": "text" | b"bytes"}
+//	    functions.Text(s), functions.Bytes(b), functions.Body(r, contentType)  (streamed)
+//	invoke_options={"headers": {…}, "method": "GET", "region": "eu-central-1"}
+//	    functions.Header(k, v), functions.Method(http.MethodGet), functions.Region("eu-central-1")
+//	    (functions.WithRegion on New for every call; functions.Query(k, v) for the query)
+//
+// A [Client] is immutable and safe for concurrent use; calls on a zero or
+// nil Client fail with [ErrInvalidOption] (build one with [New]).
 package functions
