@@ -486,7 +486,8 @@ func (q Query) Schema(name string) Query {
 }
 
 // Header adds a request header. Prefer, Accept and the profile headers are
-// set by the query itself and refused here.
+// set by the query itself, apikey and Authorization by the client; they
+// are refused here.
 func (q Query) Header(name, value string) Query {
 	if name == "" || !headerToken(name) || strings.ContainsAny(value, "\x00\r\n") {
 		return q.addErr(errors.New("query: invalid header " + quoteErr(name)))
@@ -494,6 +495,10 @@ func (q Query) Header(name, value string) Query {
 	switch strings.ToLower(name) {
 	case "prefer", "accept", "accept-profile", "content-profile", "content-type", "content-length", "host":
 		return q.addErr(errors.New("query: header " + name + " is set by the query; use its modifiers"))
+	case "apikey", "authorization":
+		// the transport sets them and would override this one, or not,
+		// depending on the key and the session
+		return q.addErr(errors.New("query: header " + name + " is set by the client; use the client's key or WithAccessToken"))
 	}
 	q.headers = append(slices.Clip(q.headers), Header{Name: name, Value: value})
 	return q

@@ -126,6 +126,8 @@ func TestErrors(t *testing.T) {
 		}, nil, []string{"invalid function argument name"}},
 		{"header injection", query.For[Character]().Header("X-A", "v\r\nEvil: 1").Read, nil, []string{"invalid header"}},
 		{"header owned by the query", query.For[Character]().Header("Prefer", "x").Read, nil, []string{"set by the query"}},
+		{"header owned by the client", query.For[Character]().Header("authorization", "Bearer x").Read, nil, []string{"set by the client"}},
+		{"apikey owned by the client", query.For[Character]().Header("Apikey", "k").Read, nil, []string{"set by the client"}},
 		{"empty Col name", query.For[Character]().Where(query.Eq(query.Col[string](""), "x")).Read, []error{query.ErrColumn}, nil},
 		{"bad JSON path", query.For[User]().Where(query.Eq(query.JSONPath[string](&us.Data, "a.b"), "x")).Read, []error{query.ErrColumn}, []string{"must start with ->"}},
 		{"negative limit", query.For[Character]().Limit(-1).Read, nil, []string{"negative limit"}},
