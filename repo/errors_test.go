@@ -169,6 +169,13 @@ func TestCounts(t *testing.T) {
 	if got := f.last(t).Prefer; got != "count=exact" {
 		t.Errorf("Prefer %q", got)
 	}
+	f.header = map[string]string{"Content-Range": "0-1/*"}
+	if _, n, err := repo.New[Country](cl).Query().FindAndCount(ctx, query.CountExact); err == nil || !strings.Contains(err.Error(), "no count") {
+		t.Errorf("FindAndCount without a total = %d, %v", n, err)
+	}
+	if _, _, err := repo.New[Country](cl).Query().FindAndCount(ctx, query.CountNone); !errors.Is(err, repo.ErrInvalid) {
+		t.Errorf("FindAndCount(CountNone): %v", err)
+	}
 }
 
 func TestCancellation(t *testing.T) {

@@ -398,9 +398,13 @@ func (q *Query[T]) Count(ctx context.Context, method ...query.Count) (int64, err
 }
 
 // FindAndCount returns the matching rows (as limited by the query) and
-// the total count of matching rows, in one request.
+// the total count of matching rows, in one request. A response without a
+// total in Content-Range is an error, never a made-up count.
 func (q *Query[T]) FindAndCount(ctx context.Context, method query.Count) ([]T, int64, error) {
 	q = q.ready()
+	if method == query.CountNone {
+		return nil, 0, fmt.Errorf("repo: %s: %w: CountNone", q.label("select"), ErrInvalid)
+	}
 	x, err := q.base(true)
 	if err != nil {
 		return nil, 0, fmt.Errorf("repo: %s: %w", q.label("select"), err)
@@ -418,7 +422,11 @@ func (q *Query[T]) FindAndCount(ctx context.Context, method query.Count) ([]T, i
 	if err != nil {
 		return nil, 0, fmt.Errorf("repo: %s: %w", q.label("select"), readErr(ctx, err))
 	}
-	return rows, contentRangeCount(resp.Header), nil
+	n := contentRangeCount(resp.Header)
+	if n < 0 {
+		return nil, 0, fmt.Errorf("repo: %s: no count in Content-Range %q", q.label("select"), resp.Header.Get("Content-Range"))
+	}
+	return rows, n, nil
 }
 
 func (q *Query[T]) text(ctx context.Context, op string, mod func(query.Query) query.Query) (string, error) {
