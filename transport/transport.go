@@ -221,16 +221,26 @@ func ParseBaseURL(s string) (*url.URL, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidURL, s, err)
+		// url.Error repeats the whole URL, which may hold a password: keep
+		// only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("%w: %v", ErrInvalidURL, err)
 	}
+	shown := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("%w: %q: scheme must be http or https", ErrInvalidURL, s)
+		return nil, fmt.Errorf("%w: %q: scheme must be http or https", ErrInvalidURL, shown)
 	}
 	if u.Host == "" {
-		return nil, fmt.Errorf("%w: %q: no host", ErrInvalidURL, s)
+		return nil, fmt.Errorf("%w: %q: no host", ErrInvalidURL, shown)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%w: %q: must not carry credentials (pass the key to New)", ErrInvalidURL, shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: %q: must not have a query or fragment", ErrInvalidURL, s)
+		return nil, fmt.Errorf("%w: %q: must not have a query or fragment", ErrInvalidURL, shown)
 	}
 	return u, nil
 }

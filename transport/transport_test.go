@@ -43,6 +43,8 @@ func TestNewValidates(t *testing.T) {
 		{"bad escape", transport.Config{BaseURL: "https://example.com/%zz", APIKey: "k"}, transport.ErrInvalidURL},
 		{"empty key", transport.Config{BaseURL: "https://example.com"}, transport.ErrEmptyKey},
 		{"blank key", transport.Config{BaseURL: "https://example.com", APIKey: "  "}, transport.ErrEmptyKey},
+		{"credentials", transport.Config{BaseURL: "https://user:hunter2@example.com", APIKey: "k"}, transport.ErrInvalidURL},
+		{"credentials and bad escape", transport.Config{BaseURL: "https://user:hunter2@example.com/%zz", APIKey: "k"}, transport.ErrInvalidURL},
 		{"ok", transport.Config{BaseURL: "https://example.com/rest/v1/", APIKey: "k"}, nil},
 	}
 	for _, tt := range tests {
@@ -50,6 +52,9 @@ func TestNewValidates(t *testing.T) {
 			_, err := transport.New(tt.cfg)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil && strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("error shows the password: %v", err)
 			}
 		})
 	}
