@@ -45,7 +45,6 @@ func TestRequestURLMatchesParse(t *testing.T) {
 		"https://x.supabase.co/rest/v1/",
 		"https://x.supabase.co",
 		"http://127.0.0.1:54321/storage/v1",
-		"https://user:pw@x.supabase.co/rest/v1",
 		"https://x.supabase.co/a%20b/v1",
 		"https://x.supabase.co:/rest/v1",
 		"https://[::1]:8080/rest/v1",
