@@ -146,3 +146,24 @@ func TestStalledBodyIsAnswered(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultMaxRows: with MaxRows unset a read returns at most 1,000 rows,
+// as on Supabase, even when asked for more.
+func TestDefaultMaxRows(t *testing.T) {
+	srv := start(t, emulator.Config{})
+	ctx := context.Background()
+	if _, err := srv.Pool().Exec(ctx, `create table many as select g as n from generate_series(1, 1500) g`); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.ReloadSchema(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := map[string]string{"apikey": srv.ServiceRoleKey}
+	for _, path := range []string{"/rest/v1/many?select=n&order=n", "/rest/v1/many?select=n&order=n&limit=2000"} {
+		status, body := send(t, "GET", srv.URL+path, "", key)
+		var rows []map[string]int
+		if err := json.Unmarshal([]byte(body), &rows); status != 200 || err != nil || len(rows) != emulator.DefaultMaxRows || rows[999]["n"] != 1000 {
+			t.Fatalf("%s: %d, %d rows (%v)", path, status, len(rows), err)
+		}
+	}
+}
