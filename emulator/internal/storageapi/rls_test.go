@@ -125,3 +125,25 @@ func TestOwnFolderPolicy(t *testing.T) {
 	wantErr(t, e.doJSON("POST", "/bucket", a, `{"name":"mine"}`), 400, "403", "AccessDenied")
 	wantErr(t, e.do("GET", "/bucket/avatars", anon, nil), 400, "404", "NoSuchBucket")
 }
+
+// TestPathHelpers: storage.foldername, filename and extension split an
+// object name as Supabase's helpers do, and policies may call them as
+// any API role.
+func TestPathHelpers(t *testing.T) {
+	e := newEnv(t)
+	for _, tt := range []struct{ name, folders, file, ext string }{
+		{"a/b/c.tar.gz", "{a,b}", "c.tar.gz", "gz"},
+		{"top.txt", "{}", "top.txt", "txt"},
+		{"dir/noext", "{dir}", "noext", "noext"},
+		{"u 1/ü/x.PNG", `{"u 1",ü}`, "x.PNG", "PNG"},
+	} {
+		got := e.query(`select concat_ws('|', storage.foldername($1)::text, storage.filename($1), storage.extension($1))`, tt.name)
+		if want := tt.folders + "|" + tt.file + "|" + tt.ext; got != want {
+			t.Errorf("%s: %s, want %s", tt.name, got, want)
+		}
+	}
+	if got := e.query(`select string_agg(r, ',' order by r) from unnest(array['anon', 'authenticated', 'service_role']) r
+		where has_function_privilege(r, 'storage.extension(text)', 'execute')`); got != "anon,authenticated,service_role" {
+		t.Errorf("roles that may call the helpers: %s", got)
+	}
+}
