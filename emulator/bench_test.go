@@ -69,6 +69,21 @@ func BenchmarkOneRowSelect(b *testing.B) {
 			}
 		}
 	})
+	// The same transaction in one round trip (dbrole.RunBatch), as the
+	// emulator runs read-only requests.
+	b.Run("pgx-as-role-pipelined", func(b *testing.B) {
+		id := reqctx.Identity{Role: "service_role", Claims: json.RawMessage(`{"role":"service_role"}`)}
+		for b.Loop() {
+			var got int
+			var name string
+			err := dbrole.RunBatch(ctx, srv.Pool(), id, dbrole.Options{ReadOnly: true},
+				func(bt *pgx.Batch) { bt.Queue("select id, name from items where id = $1", 500) },
+				func(br pgx.BatchResults) error { return br.QueryRow().Scan(&got, &name) })
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("pgx", func(b *testing.B) {
 		for b.Loop() {
 			var id int
