@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,8 +220,33 @@ type request struct {
 	searchPath string
 }
 
-// settings returns the statement that sets PostgREST's request GUCs.
+// settings returns the statement that sets PostgREST's request GUCs
+// (settingsMap), names and values bound.
 func (req *request) settings() (string, []any) {
+	m := req.settingsMap()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var sb strings.Builder
+	args := make([]any, 0, 2*len(keys))
+	sb.WriteString("SELECT ")
+	for i, k := range keys {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(&sb, "set_config($%d, $%d, true)", 2*i+1, 2*i+2)
+		args = append(args, k, m[k])
+	}
+	return sb.String(), args
+}
+
+// settingsMap returns PostgREST's request settings (search_path, method,
+// path, headers without credentials, cookies), then the role's own
+// settings (ALTER ROLE … SET), then the Prefer timezone: where a name
+// repeats, the later value wins.
+func (req *request) settingsMap() map[string]string {
 	hdrs := map[string]string{}
 	for k, v := range req.hdr {
 		lk := strings.ToLower(k)
@@ -235,18 +261,20 @@ func (req *request) settings() (string, []any) {
 		cookies[c.Name] = c.Value
 	}
 	cj, _ := json.Marshal(cookies)
-	sql := "SELECT set_config('search_path', $1, true), set_config('request.method', $2, true), set_config('request.path', $3, true)," +
-		" set_config('request.headers', $4, true), set_config('request.cookies', $5, true)"
-	args := []any{req.searchPath, req.method, req.path, string(hj), string(cj)}
+	m := map[string]string{
+		"search_path":     req.searchPath,
+		"request.method":  req.method,
+		"request.path":    req.path,
+		"request.headers": string(hj),
+		"request.cookies": string(cj),
+	}
 	for _, kv := range req.cache.roleSettings[req.id.Role] {
-		sql += fmt.Sprintf(", set_config($%d, $%d, true)", len(args)+1, len(args)+2)
-		args = append(args, kv[0], kv[1])
+		m[kv[0]] = kv[1]
 	}
 	if req.prefer.timezone != "" {
-		sql += fmt.Sprintf(", set_config('timezone', $%d, true)", len(args)+1)
-		args = append(args, req.prefer.timezone)
+		m["timezone"] = req.prefer.timezone
 	}
-	return sql, args
+	return m
 }
 
 // mainRow runs the settings and the main statement in one round trip and
@@ -496,16 +524,13 @@ func (h *Handler) run(ctx context.Context, req *request, readOnly bool, fn func(
 // inspects the result (single-object checks) is the same as rolling back.
 func (h *Handler) runRead(ctx context.Context, req *request, sql string, args []any) (result, *Error) {
 	var res result
-	err := dbrole.RunBatch(ctx, h.pool, req.id, h.txOptions(req, true),
-		func(b *pgx.Batch) {
-			ss, sa := req.settings()
-			b.Queue(ss, sa...)
-			b.Queue(sql, args...)
-		},
+	opts := h.txOptions(req, true)
+	// The request settings join the role and claims in dbrole's one
+	// set_config statement.
+	opts.Settings = req.settingsMap()
+	err := dbrole.RunBatch(ctx, h.pool, req.id, opts,
+		func(b *pgx.Batch) { b.Queue(sql, args...) },
 		func(br pgx.BatchResults) error {
-			if _, err := br.Exec(); err != nil {
-				return err
-			}
 			var err error
 			res, err = scanResult(br.QueryRow())
 			return err
