@@ -90,12 +90,15 @@ func TestUnreadStalledBodyIsAnswered(t *testing.T) {
 // TestSlowBodyThatProgressesStreams: pieces arriving more often than the
 // idle period, over longer than it in total, are all read.
 func TestSlowBodyThatProgressesStreams(t *testing.T) {
-	srv := serve(t, 400*time.Millisecond)
+	// Pieces every 100 ms against a 1 s idle period: a tenfold margin for
+	// a loaded machine, 1.5 s in all.
+	const idle = time.Second
+	srv := serve(t, idle)
 	conn := dial(t, srv)
-	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
-	for i := range 10 {
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n")
+	for i := range 15 {
 		time.Sleep(100 * time.Millisecond)
-		fmt.Fprint(conn, i)
+		fmt.Fprint(conn, i%10)
 	}
 	br := bufio.NewReader(conn)
 	res, err := http.ReadResponse(br, nil)
@@ -104,11 +107,11 @@ func TestSlowBodyThatProgressesStreams(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != 200 || string(b) != "10" {
+	if res.StatusCode != 200 || string(b) != "15" {
 		t.Fatalf("status %d body %q", res.StatusCode, b)
 	}
 	// The connection is still usable: no deadline left behind.
-	time.Sleep(600 * time.Millisecond)
+	time.Sleep(idle + 500*time.Millisecond)
 	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
 	res, err = http.ReadResponse(br, nil)
 	if err != nil {

@@ -384,7 +384,7 @@ func TestSchemaReload(t *testing.T) {
 	if _, err := s.pool.Exec(ctx, "notify pgrst, 'reload schema'"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rec := s.do(call{target: "/later"})
 		if rec.Code == 200 {

@@ -253,7 +253,7 @@ func TestDisconnectMidUpload(t *testing.T) {
 	_, _ = conn.Write(bytes.Repeat([]byte("y"), 100000))
 	// Wait until the handler is streaming into its temporary file, then
 	// vanish.
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if _, tmp := e.dataFiles(); len(tmp) > 0 {
 			break

@@ -65,7 +65,7 @@ func TestResumableUpload(t *testing.T) {
 	conn := e.dialRaw()
 	fmt.Fprintf(conn, "PATCH %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 10000\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: 20000\r\n\r\n", upPath, svc)
 	_, _ = conn.Write(data[10000:15000])
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for head() < 15000 {
 		if time.Now().After(deadline) {
 			t.Fatalf("offset stays at %d", head())
