@@ -41,19 +41,8 @@ type AdminUserAttributes struct {
 }
 
 func (a AdminUserAttributes) body() map[string]any {
-	b := map[string]any{}
-	set := func(k, v string) {
-		if v != "" {
-			b[k] = v
-		}
-	}
-	set("id", a.ID)
-	set("email", a.Email)
-	set("phone", a.Phone)
-	set("password", a.Password)
-	set("ban_duration", a.BanDuration)
-	set("role", a.Role)
-	set("nonce", a.Nonce)
+	b := nonEmpty("id", a.ID, "email", a.Email, "phone", a.Phone, "password", a.Password,
+		"ban_duration", a.BanDuration, "role", a.Role, "nonce", a.Nonce)
 	if a.UserMetadata != nil {
 		b["user_metadata"] = a.UserMetadata
 	}

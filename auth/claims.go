@@ -2,9 +2,6 @@ package auth
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"strings"
 )
 
 // GetClaims returns the verified claims of the current session's access
@@ -33,14 +30,9 @@ func (c *Client) GetClaims(ctx context.Context) (*Claims, error) {
 	if _, err := c.GetUserWithToken(ctx, s.AccessToken); err != nil {
 		return nil, err
 	}
-	parts := strings.Split(s.AccessToken, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, invalidArg("access token payload is not base64url")
-	}
 	var cl Claims
-	if err := json.Unmarshal(raw, &cl); err != nil {
-		return nil, invalidArg("access token payload is not JSON")
+	if err := decodeJWTPart(s.AccessToken, 1, &cl); err != nil {
+		return nil, err
 	}
 	return &cl, nil
 }
@@ -61,19 +53,11 @@ func (c *Client) jwksVerifier() (*Verifier, error) {
 }
 
 func tokenAlg(token string) (string, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return "", invalidArg("access token is not a JWT")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[0], "="))
-	if err != nil {
-		return "", invalidArg("access token header is not base64url")
-	}
 	var h struct {
 		Alg string `json:"alg"`
 	}
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return "", invalidArg("access token header is not JSON")
+	if err := decodeJWTPart(token, 0, &h); err != nil {
+		return "", err
 	}
 	return h.Alg, nil
 }

@@ -323,6 +323,18 @@ func escapeComponent(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
+// nonEmpty returns a request body holding the given key, value pairs
+// whose value is not empty.
+func nonEmpty(pairs ...string) map[string]any {
+	b := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			b[pairs[i]] = pairs[i+1]
+		}
+	}
+	return b
+}
+
 // security is GoTrue's gotrue_meta_security object.
 type security struct {
 	CaptchaToken string `json:"captcha_token,omitempty"`

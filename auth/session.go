@@ -412,17 +412,27 @@ type tokenPayload struct {
 }
 
 func unverifiedClaims(token string) (*tokenPayload, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, invalidArg("access token is not a JWT")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, invalidArg("access token payload is not base64url")
-	}
 	var p tokenPayload
-	if err := json.Unmarshal(raw, &p); err != nil {
-		return nil, invalidArg("access token payload is not JSON")
+	if err := decodeJWTPart(token, 1, &p); err != nil {
+		return nil, err
 	}
 	return &p, nil
+}
+
+// decodeJWTPart decodes part 0 (header) or 1 (payload) of a JWT into v,
+// without verifying anything. Errors never contain the token.
+func decodeJWTPart(token string, part int, v any) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return invalidArg("access token is not a JWT")
+	}
+	name := [...]string{"header", "payload"}[part]
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[part], "="))
+	if err != nil {
+		return invalidArg("access token %s is not base64url", name)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return invalidArg("access token %s is not JSON", name)
+	}
+	return nil
 }

@@ -53,6 +53,24 @@ func oneOfEmailPhone(call, email, phone string) error {
 	return nil
 }
 
+// addRecipient puts the email (with a PKCE challenge, in the PKCE flow)
+// or the phone and its delivery channel into body, for the calls that
+// send a link or a code.
+func (c *Client) addRecipient(ctx context.Context, body map[string]any, email, phone string, ch Channel) error {
+	if email == "" {
+		body["phone"] = phone
+		body["channel"] = ch.orSMS()
+		return nil
+	}
+	body["email"] = email
+	challenge, err := c.startPKCE(ctx, false)
+	if err != nil {
+		return err
+	}
+	pkceFields(body, challenge)
+	return nil
+}
+
 // SignUp creates a user. When email confirmation is required GoTrue
 // answers with the user alone (Session nil); otherwise the new session is
 // stored and SIGNED_IN is emitted. In the PKCE flow, email sign-ups store
@@ -74,16 +92,8 @@ func (c *Client) SignUp(ctx context.Context, p SignUpParams) (*AuthResponse, err
 		"data":                 metadata(p.Data),
 		"gotrue_meta_security": security{p.CaptchaToken},
 	}
-	if p.Email != "" {
-		body["email"] = p.Email
-		challenge, err := c.startPKCE(ctx, false)
-		if err != nil {
-			return nil, err
-		}
-		pkceFields(body, challenge)
-	} else {
-		body["phone"] = p.Phone
-		body["channel"] = p.Channel.orSMS()
+	if err := c.addRecipient(ctx, body, p.Email, p.Phone, p.Channel); err != nil {
+		return nil, err
 	}
 	return c.authCall(ctx, request{method: http.MethodPost, path: "/signup", query: redirectQuery(p.RedirectTo), body: body}, EventSignedIn)
 }
@@ -191,16 +201,8 @@ func (c *Client) SignInWithOTP(ctx context.Context, p OTPParams) (*OTPResponse, 
 		"create_user":          !p.DisableSignup,
 		"gotrue_meta_security": security{p.CaptchaToken},
 	}
-	if p.Email != "" {
-		body["email"] = p.Email
-		challenge, err := c.startPKCE(ctx, false)
-		if err != nil {
-			return nil, err
-		}
-		pkceFields(body, challenge)
-	} else {
-		body["phone"] = p.Phone
-		body["channel"] = p.Channel.orSMS()
+	if err := c.addRecipient(ctx, body, p.Email, p.Phone, p.Channel); err != nil {
+		return nil, err
 	}
 	var out OTPResponse
 	resp, err := c.send(ctx, request{method: http.MethodPost, path: "/otp", query: redirectQuery(p.RedirectTo), body: body})

@@ -155,21 +155,24 @@ func (s *FileStore) Get(ctx context.Context, key string) (string, bool, error) {
 
 // Set stores value under key.
 func (s *FileStore) Set(ctx context.Context, key, value string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, err := s.load()
-	if err != nil {
-		return err
-	}
-	m[key] = value
-	return s.save(m)
+	return s.update(ctx, func(m map[string]string) bool {
+		m[key] = value
+		return true
+	})
 }
 
 // Delete removes key.
 func (s *FileStore) Delete(ctx context.Context, key string) error {
+	return s.update(ctx, func(m map[string]string) bool {
+		_, ok := m[key]
+		delete(m, key)
+		return ok
+	})
+}
+
+// update reads the file, applies change and writes the file back when
+// change reports a difference.
+func (s *FileStore) update(ctx context.Context, change func(map[string]string) bool) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -179,9 +182,8 @@ func (s *FileStore) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := m[key]; !ok {
+	if !change(m) {
 		return nil
 	}
-	delete(m, key)
 	return s.save(m)
 }

@@ -63,17 +63,8 @@ func (c *Client) UpdateUser(ctx context.Context, a UserAttributes) (*User, error
 	if err := validateRedirect(a.EmailRedirectTo); err != nil {
 		return nil, err
 	}
-	body := map[string]any{}
-	set := func(k, v string) {
-		if v != "" {
-			body[k] = v
-		}
-	}
-	set("email", a.Email)
-	set("phone", a.Phone)
-	set("password", a.Password)
-	set("nonce", a.Nonce)
-	set("current_password", a.CurrentPassword)
+	body := nonEmpty("email", a.Email, "phone", a.Phone, "password", a.Password,
+		"nonce", a.Nonce, "current_password", a.CurrentPassword)
 	if a.Data != nil {
 		body["data"] = a.Data
 	}
