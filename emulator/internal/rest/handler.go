@@ -80,13 +80,12 @@ func New(ctx context.Context, pool *pgxpool.Pool, cfg Config) (*Handler, error) 
 	if err := h.Reload(ctx); err != nil {
 		return nil, err
 	}
-	// LISTEN before returning, so that a NOTIFY sent right after New is seen.
-	conn, err := pool.Acquire(ctx)
+	// LISTEN before returning, so that a NOTIFY sent right after New is
+	// seen. The listening connection is its own, outside the pool: it is
+	// held for the handler's life and must not take a request's place
+	// (with a small pool, that would leave requests waiting forever).
+	conn, err := h.listenConn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("rest: listen: %w", err)
-	}
-	if _, err := conn.Exec(ctx, "LISTEN pgrst"); err != nil {
-		conn.Release()
 		return nil, fmt.Errorf("rest: listen: %w", err)
 	}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -116,24 +115,39 @@ func (h *Handler) Close() {
 	h.wg.Wait()
 }
 
+// listenConn opens a connection like the pool's and listens on pgrst.
+func (h *Handler) listenConn(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := pgx.ConnectConfig(ctx, h.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "LISTEN pgrst"); err != nil {
+		_ = conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return conn, nil
+}
+
 // listen waits for notifications on conn (already listening); when the
 // connection breaks it reconnects, and reloads in case one was missed.
-func (h *Handler) listen(ctx context.Context, conn *pgxpool.Conn) {
+func (h *Handler) listen(ctx context.Context, conn *pgx.Conn) {
 	defer h.wg.Done()
+	defer func() {
+		if conn != nil {
+			_ = conn.Close(context.Background())
+		}
+	}()
 	for ctx.Err() == nil {
 		if conn == nil {
-			c, err := h.pool.Acquire(ctx)
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			c, err := h.listenConn(cctx)
+			cancel()
 			if err == nil {
-				if _, err = c.Exec(ctx, "LISTEN pgrst"); err != nil {
-					h.discard(c)
-				} else {
-					conn = c
-					rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-					_ = h.Reload(rctx)
-					cancel()
-				}
-			}
-			if conn == nil {
+				conn = c
+				rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				_ = h.Reload(rctx)
+				cancel()
+			} else {
 				select {
 				case <-ctx.Done():
 					return
@@ -142,9 +156,9 @@ func (h *Handler) listen(ctx context.Context, conn *pgxpool.Conn) {
 				continue
 			}
 		}
-		n, err := conn.Conn().WaitForNotification(ctx)
+		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
-			h.discard(conn)
+			_ = conn.Close(context.Background())
 			conn = nil
 			continue
 		}
@@ -154,16 +168,6 @@ func (h *Handler) listen(ctx context.Context, conn *pgxpool.Conn) {
 			cancel()
 		}
 	}
-	if conn != nil {
-		h.discard(conn)
-	}
-}
-
-// discard closes a connection that was left listening, so that it never
-// goes back to the pool in that state.
-func (h *Handler) discard(c *pgxpool.Conn) {
-	_ = c.Conn().Close(context.Background())
-	c.Release()
 }
 
 // ServeHTTP answers one PostgREST request. r.URL.Path has the /rest/v1

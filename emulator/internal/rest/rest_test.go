@@ -522,3 +522,52 @@ func TestEmbedNullFilterInLogic(t *testing.T) {
 	rec = s.do(call{target: "/cities?select=name,countries(name)&countries=not.is.null&countries.name=eq.Brazil"})
 	jsonEq(t, rec.Body.String(), `[{"name":"Rio","countries":{"name":"Brazil"}}]`)
 }
+
+// TestListenerTakesNoPoolConnection: the schema-reload listener holds its
+// own connection, so a handler on a one-connection pool still answers
+// (and still reloads on NOTIFY).
+func TestListenerTakesNoPoolConnection(t *testing.T) {
+	env := pgtest.New(t)
+	ctx := context.Background()
+	if _, err := env.Pool.Exec(ctx, testSchema); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgxpool.ParseConfig(env.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	h, err := rest.New(ctx, pool, rest.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	s := &server{h: h, pool: pool}
+	get := func(target string) *httptest.ResponseRecorder {
+		rctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		req := httptest.NewRequestWithContext(rctx, "GET", "http://x"+target, nil)
+		req = req.WithContext(reqctx.With(req.Context(), reqctx.Identity{Role: "anon", Claims: []byte(`{"role":"anon"}`)}))
+		rec := httptest.NewRecorder()
+		s.h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := get("/countries?select=id&id=eq.1"); rec.Code != 200 {
+		t.Fatalf("one-connection pool: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, err := pool.Exec(ctx, "create table later (id int); grant select on later to anon; notify pgrst, 'reload schema'"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for rec := get("/later"); rec.Code != 200; rec = get("/later") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reload: %d %s", rec.Code, rec.Body.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
