@@ -149,9 +149,14 @@ func writeLiteral(b *strings.Builder, s string) bool {
 // settings, the statements queue adds, and COMMIT (ROLLBACK with
 // opts.Rollback) travel together as one pipeline, and read consumes the
 // results of exactly the statements queue added, in order. The
-// transaction, the role and the claims are those of Run; on any failure
-// the transaction is rolled back before the connection goes back to the
-// pool.
+// transaction, the role and the claims are those of Run. A statement that
+// fails aborts the transaction (the server skips the rest, COMMIT
+// included) and it is rolled back before the connection goes back to the
+// pool. But COMMIT is sent with the statements: an error that read itself
+// makes up after they succeeded (a failed Scan, a check on the result)
+// does not undo them. Use RunBatch for work that has nothing to undo in
+// that case (read-only transactions), and Run for writes checked before
+// they commit.
 func RunBatch(ctx context.Context, pool *pgxpool.Pool, id reqctx.Identity, opts Options,
 	queue func(*pgx.Batch), read func(pgx.BatchResults) error) (err error) {
 	if id.Role == "" {
