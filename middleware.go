@@ -80,6 +80,10 @@ func (c *Client) Middleware(v *auth.Verifier, opts ...MiddlewareOption) func(htt
 				cfg.onError(w, r, http.StatusInternalServerError, "verifier_missing", "no token verifier configured")
 				return
 			}
+			if c == nil {
+				cfg.onError(w, r, http.StatusInternalServerError, "client_missing", "no supakit client configured")
+				return
+			}
 			h := r.Header.Get("Authorization")
 			if h == "" {
 				if cfg.optional {

@@ -163,6 +163,24 @@ func TestMiddlewareWithoutVerifier(t *testing.T) {
 	}
 }
 
+func TestMiddlewareWithoutClient(t *testing.T) {
+	v, _ := auth.NewVerifier(auth.WithHS256Secret([]byte(mwSecret)))
+	var client *supakit.Client
+	for _, h := range []string{"Bearer " + mwToken(t, "alice", time.Now().Add(time.Hour), mwSecret), ""} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		client.Middleware(v, supakit.AllowAnonymous())(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			t.Error("served without a client")
+		})).ServeHTTP(rec, req)
+		if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "client_missing") {
+			t.Fatalf("header %q: status %d %s", h, rec.Code, rec.Body.String())
+		}
+	}
+}
+
 func TestMiddlewareCustomErrorResponder(t *testing.T) {
 	client, _ := supakit.New("https://example.supabase.co", "sb_publishable_x")
 	v, _ := auth.NewVerifier(auth.WithHS256Secret([]byte(mwSecret)))
