@@ -43,6 +43,9 @@ func (c *Client) startPKCE(ctx context.Context, recovery bool) (string, error) {
 	if err := c.check(); err != nil {
 		return "", err
 	}
+	if ctx == nil {
+		return "", invalidArg("nil context")
+	}
 	if c.flow != FlowPKCE {
 		return "", nil
 	}
@@ -64,6 +67,9 @@ func (c *Client) startPKCE(ctx context.Context, recovery bool) (string, error) {
 func (c *Client) takeVerifier(ctx context.Context) (verifier string, recovery bool, err error) {
 	if err := c.check(); err != nil {
 		return "", false, err
+	}
+	if ctx == nil {
+		return "", false, invalidArg("nil context")
 	}
 	v, ok, err := c.store.Get(ctx, c.verifierKey())
 	if err != nil {

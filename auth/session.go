@@ -110,6 +110,9 @@ func (c *Client) current(ctx context.Context) (*Session, error) {
 	if err := c.check(); err != nil {
 		return nil, err
 	}
+	if ctx == nil {
+		return nil, invalidArg("nil context")
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.loadLocked(ctx); err != nil {
@@ -245,6 +248,9 @@ type refreshCall struct {
 func (c *Client) refresh(ctx context.Context, refreshToken string, force bool) (*Session, error) {
 	if err := c.check(); err != nil {
 		return nil, err
+	}
+	if ctx == nil {
+		return nil, invalidArg("nil context")
 	}
 	if refreshToken == "" {
 		return nil, invalidArg("empty refresh token")

@@ -378,6 +378,9 @@ func (c *Client) SignOut(ctx context.Context, scope Scope) error {
 	if err := c.check(); err != nil {
 		return err
 	}
+	if ctx == nil {
+		return invalidArg("nil context")
+	}
 	s, err := c.validSession(ctx)
 	if errors.Is(err, ErrNoSession) {
 		return nil

@@ -140,6 +140,9 @@ func (s *FileStore) save(m map[string]string) error {
 
 // Get returns the value under key.
 func (s *FileStore) Get(ctx context.Context, key string) (string, bool, error) {
+	if ctx == nil {
+		return "", false, invalidArg("file store: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return "", false, err
 	}
@@ -173,6 +176,9 @@ func (s *FileStore) Delete(ctx context.Context, key string) error {
 // update reads the file, applies change and writes the file back when
 // change reports a difference.
 func (s *FileStore) update(ctx context.Context, change func(map[string]string) bool) error {
+	if ctx == nil {
+		return invalidArg("file store: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/supakit/supakit/auth"
 )
@@ -64,6 +66,42 @@ func TestZeroClient(t *testing.T) {
 					t.Fatalf("err = %v, want ErrInvalidArgument", err)
 				}
 			})
+		}
+	}
+}
+
+// TestNilContext: a nil context is refused with ErrInvalidArgument by the
+// calls that reach the session store first, even a file store.
+func TestNilContext(t *testing.T) {
+	clk := &clock{t: time.Unix(1_800_000_000, 0)}
+	f := newFakeGoTrue(t, clk.Now)
+	fs, _ := auth.NewFileStore(filepath.Join(t.TempDir(), "s.json"))
+	c := f.client(t, auth.WithStore(fs))
+	signIn(t, c)
+	var nilCtx context.Context
+	calls := map[string]func() error{
+		"GetSession":     func() error { _, err := c.GetSession(nilCtx); return err },
+		"Token":          func() error { _, err := c.Token(nilCtx); return err },
+		"RefreshSession": func() error { _, err := c.RefreshSession(nilCtx, "rt"); return err },
+		"SignUp": func() error {
+			_, err := c.SignUp(nilCtx, auth.SignUpParams{Email: "a@example.com", Password: "pw-123456"})
+			return err
+		},
+		"ExchangeCodeForSession": func() error { _, err := c.ExchangeCodeForSession(nilCtx, "code"); return err },
+		"SignOut":                func() error { return c.SignOut(nilCtx, "") },
+	}
+	for name, call := range calls {
+		var err error
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("panic: %v", r)
+				}
+			}()
+			err = call()
+		}()
+		if !errors.Is(err, auth.ErrInvalidArgument) {
+			t.Errorf("%s: err = %v, want ErrInvalidArgument", name, err)
 		}
 	}
 }
