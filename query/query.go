@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/supakit/supakit/schema"
 )
@@ -121,6 +122,60 @@ type Query struct {
 	headers     []Header
 	rollback    bool
 	maxAffected int64
+
+	// gen identifies this value among all the queries derived from the
+	// same root: every method that returns a changed Query gives it a new
+	// gen (touch). cache, shared by those queries, remembers the Request
+	// Read built for one gen, so a reused query is encoded once.
+	gen   uint64
+	cache *readCache
+}
+
+// readCache holds the Request built by Read for the query of one gen.
+type readCache struct {
+	mu  sync.RWMutex
+	gen uint64 // 0: empty
+	req Request
+}
+
+// gens numbers query values; 0 is never handed out.
+var gens atomic.Uint64
+
+// touch marks q as a new query value: a Request cached for its parent no
+// longer applies to it.
+func (q *Query) touch() { q.gen = gens.Add(1) }
+
+// cachedRead returns the Request cached for q, if any.
+func (q Query) cachedRead() (Request, bool) {
+	c := q.cache
+	if c == nil {
+		return Request{}, false
+	}
+	c.mu.RLock()
+	r, ok := c.req, c.gen == q.gen
+	c.mu.RUnlock()
+	if !ok {
+		return Request{}, false
+	}
+	if len(r.Headers) > 0 {
+		r.Headers = slices.Clone(r.Headers)
+	}
+	return r, true
+}
+
+// storeRead caches r as the Request of q; the caller keeps r, the cache
+// its own copy of the header list.
+func (q Query) storeRead(r Request) {
+	c := q.cache
+	if c == nil {
+		return
+	}
+	if len(r.Headers) > 0 {
+		r.Headers = slices.Clone(r.Headers)
+	}
+	c.mu.Lock()
+	c.gen, c.req = q.gen, r
+	c.mu.Unlock()
 }
 
 // tablePaths caches the URL path of each table.
@@ -146,7 +201,8 @@ func From(t *schema.Table) Query {
 	if t == nil {
 		return Query{err: errors.New("query: nil table")}
 	}
-	q := Query{tbl: t, name: t.Name}
+	q := Query{tbl: t, name: t.Name, cache: new(readCache)}
+	q.touch()
 	if p, ok := tablePaths.Load(pathKey{t.Type, t.Name}); ok {
 		q.urlPath = p.(string)
 	} else {
@@ -162,7 +218,8 @@ func From(t *schema.Table) Query {
 // Table returns an untyped query on the named table or view: the default
 // select is *, and typed columns are taken as columns of the table.
 func Table(name string) Query {
-	q := Query{name: name}
+	q := Query{name: name, cache: new(readCache)}
+	q.touch()
 	q.urlPath = q.path()
 	if name == "" || strings.ContainsAny(name, "\x00/?#") {
 		q.err = errors.New("query: invalid table name " + quoteErr(name))
@@ -174,7 +231,8 @@ func Table(name string) Query {
 // /rpc/fn, or GET/HEAD with arguments in the URL). Filters and modifiers
 // apply to a set-returning function's result.
 func RPC(fn string) Query {
-	q := Query{name: fn, rpc: true}
+	q := Query{name: fn, rpc: true, cache: new(readCache)}
+	q.touch()
 	q.urlPath = q.path()
 	if fn == "" || strings.ContainsAny(fn, "\x00/?#") {
 		q.err = errors.New("query: invalid function name " + quoteErr(fn))
@@ -190,6 +248,7 @@ func RPCFor[T any](fn string) Query {
 		q.err = errors.Join(q.err, err)
 	}
 	q.tbl = t
+	q.touch()
 	return q
 }
 
@@ -242,6 +301,7 @@ func (q *Query) next() int32 {
 }
 
 func (q Query) addErr(err error) Query {
+	q.touch()
 	q.err = errors.Join(q.err, err)
 	return q
 }
@@ -253,6 +313,7 @@ func (q Query) addErr(err error) Query {
 // double quotes is removed. Without Select, a typed query selects
 // [DefaultSelect] of its type and an untyped one *.
 func (q Query) Select(items ...any) Query {
+	q.touch()
 	sel := make([]Item, len(items))
 	for i, x := range items {
 		sel[i] = item(x)
@@ -271,6 +332,7 @@ func (q Query) Select(items ...any) Query {
 // Where adds filters, combined with AND. Filters on the same column may
 // repeat (id=gte.1&id=lte.10): parameters keep the order they were added.
 func (q Query) Where(fs ...Filter) Query {
+	q.touch()
 	n := make([]seqFilter, len(q.filters), len(q.filters)+len(fs))
 	copy(n, q.filters)
 	for _, f := range fs {
@@ -339,6 +401,7 @@ func (q Query) OrderOf(rel any, os ...Order) Query {
 }
 
 func (q Query) order(sc scopeRef, os []Order) Query {
+	q.touch()
 	n := make([]orderTerm, len(q.orders), len(q.orders)+len(os))
 	copy(n, q.orders)
 	for _, o := range os {
@@ -352,6 +415,7 @@ func (q Query) order(sc scopeRef, os []Order) Query {
 }
 
 func (q Query) setPage(sc scopeRef, limit, offset int64, setLimit, setOffset bool) Query {
+	q.touch()
 	p := &q.rootPage // the queried table's page lives in the Query value
 	if sc != (scopeRef{}) {
 		n := slices.Clone(q.pages)
@@ -435,26 +499,27 @@ func (q Query) RangeOf(rel any, from, to int) Query {
 
 // Single asks for exactly one row as an object (Accept:
 // application/vnd.pgrst.object+json); PostgREST answers 406 otherwise.
-func (q Query) Single() Query { q.expect = ExpectOne; return q }
+func (q Query) Single() Query { q.touch(); q.expect = ExpectOne; return q }
 
 // MaybeSingle asks for zero or one row; nothing is sent for it (as in the
 // official clients), the executor checks the row count.
-func (q Query) MaybeSingle() Query { q.expect = ExpectMaybe; return q }
+func (q Query) MaybeSingle() Query { q.touch(); q.expect = ExpectMaybe; return q }
 
 // CSV asks for the rows as CSV (Accept: text/csv).
-func (q Query) CSV() Query { q.format = FormatCSV; return q }
+func (q Query) CSV() Query { q.touch(); q.format = FormatCSV; return q }
 
 // GeoJSON asks for GeoJSON (Accept: application/geo+json).
-func (q Query) GeoJSON() Query { q.format = FormatGeoJSON; return q }
+func (q Query) GeoJSON() Query { q.touch(); q.format = FormatGeoJSON; return q }
 
 // StripNulls asks PostgREST to leave null fields out of the JSON objects
 // (Accept: application/vnd.pgrst.array+json;nulls=stripped).
-func (q Query) StripNulls() Query { q.stripNulls = true; return q }
+func (q Query) StripNulls() Query { q.touch(); q.stripNulls = true; return q }
 
 // Explain asks for the execution plan instead of the rows (Accept:
 // application/vnd.pgrst.plan+text; for="..."; options=...;). PostgREST
 // must allow it (db-plan-enabled).
 func (q Query) Explain(o ExplainOptions) Query {
+	q.touch()
 	if o.Format > ExplainJSON {
 		return q.addErr(errors.New("query: invalid explain format"))
 	}
@@ -464,6 +529,7 @@ func (q Query) Explain(o ExplainOptions) Query {
 
 // Count asks for a row count (Prefer: count=exact|planned|estimated).
 func (q Query) Count(c Count) Query {
+	q.touch()
 	if c > CountEstimated {
 		return q.addErr(errors.New("query: invalid count"))
 	}
@@ -473,11 +539,12 @@ func (q Query) Count(c Count) Query {
 
 // Head makes a read (or a function call) an HTTP HEAD: no body, only
 // headers such as the count.
-func (q Query) Head() Query { q.head = true; return q }
+func (q Query) Head() Query { q.touch(); q.head = true; return q }
 
 // Schema sets the database schema of the request (Accept-Profile on reads,
 // Content-Profile on writes); empty keeps the client's default.
 func (q Query) Schema(name string) Query {
+	q.touch()
 	if strings.ContainsAny(name, "\x00\r\n") {
 		return q.addErr(errors.New("query: invalid schema name"))
 	}
@@ -489,6 +556,7 @@ func (q Query) Schema(name string) Query {
 // set by the query itself, apikey and Authorization by the client; they
 // are refused here.
 func (q Query) Header(name, value string) Query {
+	q.touch()
 	if name == "" || !headerToken(name) || strings.ContainsAny(value, "\x00\r\n") {
 		return q.addErr(errors.New("query: invalid header " + quoteErr(name)))
 	}
@@ -517,12 +585,13 @@ func headerToken(s string) bool {
 // Rollback asks PostgREST to roll the transaction back (Prefer:
 // tx=rollback): the request runs, its result is returned, nothing is kept.
 // PostgREST must allow it (db-tx-end).
-func (q Query) Rollback() Query { q.rollback = true; return q }
+func (q Query) Rollback() Query { q.touch(); q.rollback = true; return q }
 
 // MaxAffected makes an update, delete or function call fail, and roll
 // back, when it would affect more than n rows (Prefer: handling=strict,
 // max-affected=n).
 func (q Query) MaxAffected(n int) Query {
+	q.touch()
 	if n < 0 {
 		return q.addErr(errors.New("query: negative max-affected"))
 	}

@@ -196,11 +196,18 @@ func (q Query) Read() (Request, error) {
 	if q.maxAffected > 0 {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: MaxAffected applies to update, delete and function calls"))
 	}
+	if r, ok := q.cachedRead(); ok {
+		return r, nil
+	}
 	m := MethodGet
 	if q.head {
 		m = MethodHead
 	}
-	return q.build(m, kindRead, Write{}, Call{})
+	r, err := q.build(m, kindRead, Write{}, Call{})
+	if err == nil {
+		q.storeRead(r)
+	}
+	return r, err
 }
 
 // Insert builds the POST of an insert; the executor sends the rows as the
