@@ -6,3 +6,6 @@ var (
 	MimeAllowed = mimeAllowed
 	CheckKey    = checkKey
 )
+
+// SweepStale exposes sweepStale.
+var SweepStale = sweepStale

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -24,11 +26,20 @@ type store struct {
 	removeAll bool // the directory was created by New and goes on Close
 }
 
+// tempPrefix names the temporary data folders New creates; each holds an
+// owner.pid file naming the process that created it.
+const tempPrefix = "supakit-storage-"
+
 func newStore(dir string) (*store, error) {
 	s := &store{dir: dir}
 	if dir == "" {
-		d, err := os.MkdirTemp("", "supakit-storage-*")
+		sweepStale(os.TempDir())
+		d, err := os.MkdirTemp("", tempPrefix+"*")
 		if err != nil {
+			return nil, fmt.Errorf("storageapi: data dir: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "owner.pid"), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			_ = os.RemoveAll(d)
 			return nil, fmt.Errorf("storageapi: data dir: %w", err)
 		}
 		s.dir, s.removeAll = d, true
@@ -37,6 +48,25 @@ func newStore(dir string) (*store, error) {
 		return nil, fmt.Errorf("storageapi: data dir: %w", err)
 	}
 	return s, nil
+}
+
+// sweepStale removes the temporary data folders, under parent, of
+// processes that died without closing their handler (killed, or stopped
+// by a test timeout). Folders without an owner.pid, or whose owner runs,
+// are left alone.
+func sweepStale(parent string) {
+	dirs, _ := filepath.Glob(filepath.Join(parent, tempPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "owner.pid"))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || pid == os.Getpid() || alive(pid) {
+			continue
+		}
+		_ = os.RemoveAll(d)
+	}
 }
 
 func (s *store) close() error {

@@ -1,6 +1,10 @@
 package storageapi_test
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/supakit/supakit/emulator/internal/storageapi"
@@ -99,6 +103,39 @@ func TestCheckKey(t *testing.T) {
 	for _, tt := range tests {
 		if err := storageapi.CheckKey(tt.key); (err == nil) != tt.ok {
 			t.Errorf("CheckKey(%q) = %v", tt.key, err)
+		}
+	}
+}
+
+// TestSweepStaleDataDirs: temporary data folders of dead processes go;
+// those of running processes, and folders without an owner, stay.
+func TestSweepStaleDataDirs(t *testing.T) {
+	parent := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true(1) to get a dead PID from:", err)
+	}
+	mk := func(name, owner string) string {
+		d := filepath.Join(parent, name)
+		if err := os.MkdirAll(filepath.Join(d, "tmp"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if owner != "" {
+			if err := os.WriteFile(filepath.Join(d, "owner.pid"), []byte(owner), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return d
+	}
+	gone := mk("supakit-storage-dead", strconv.Itoa(dead.Process.Pid))
+	live := mk("supakit-storage-live", strconv.Itoa(os.Getppid()))
+	self := mk("supakit-storage-self", strconv.Itoa(os.Getpid()))
+	none := mk("supakit-storage-none", "")
+	other := mk("other-dead", strconv.Itoa(dead.Process.Pid))
+	storageapi.SweepStale(parent)
+	for d, want := range map[string]bool{gone: false, live: true, self: true, none: true, other: true} {
+		if _, err := os.Stat(d); (err == nil) != want {
+			t.Errorf("%s: exists=%v, want %v", filepath.Base(d), err == nil, want)
 		}
 	}
 }
