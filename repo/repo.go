@@ -11,7 +11,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
+	"github.com/supakit/supakit/internal/jsoncodec"
 	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/schema"
 	"github.com/supakit/supakit/transport"
@@ -26,6 +28,29 @@ type Repo[T any] struct {
 	codec *codec
 	err   error
 	rpc   *rpcCall // set for function results (Func)
+	// served is the most rows the server has returned in one response to
+	// this repository (its max rows is at least that); shared by copies.
+	served *atomic.Int64
+}
+
+// sawRows records that one response held n rows.
+func (r *Repo[T]) sawRows(n int) {
+	if r.served == nil {
+		return
+	}
+	for {
+		old := r.served.Load()
+		if int64(n) <= old || r.served.CompareAndSwap(old, int64(n)) {
+			return
+		}
+	}
+}
+
+// servesAtLeast reports whether the server is known to return n rows in
+// one response (it has done so before), so that its max rows, if any, is
+// not below n.
+func (r *Repo[T]) servesAtLeast(n int) bool {
+	return r.served != nil && r.served.Load() >= int64(n)
 }
 
 type rpcCall struct {
@@ -58,7 +83,7 @@ func New[T any](c Conn, opts ...RepoOption) *Repo[T] {
 			o(&cfg)
 		}
 	}
-	r := &Repo[T]{conn: c}
+	r := &Repo[T]{conn: c, served: new(atomic.Int64)}
 	tbl, err := schema.Of[T]()
 	if err != nil {
 		r.err = err
@@ -475,9 +500,15 @@ func (r *Repo[T]) do(ctx context.Context, qr query.Request, body []byte) (*http.
 // decodeMany sends qr and decodes the JSON array of rows straight into
 // []T (nothing when returning is false).
 func (r *Repo[T]) decodeMany(ctx context.Context, label string, qr query.Request, body []byte, returning bool) ([]T, error) {
+	return r.decodeManyOp(ctx, label, "", qr, body, returning)
+}
+
+// decodeManyOp is decodeMany whose error label, when label is empty, is
+// op and the table name, built only if an error occurs.
+func (r *Repo[T]) decodeManyOp(ctx context.Context, label, op string, qr query.Request, body []byte, returning bool) ([]T, error) {
 	resp, err := r.do(ctx, qr, body)
 	if err != nil {
-		return nil, fmt.Errorf("repo: %s: %w", label, err)
+		return nil, fmt.Errorf("repo: %s: %w", r.labelOr(label, op), err)
 	}
 	defer transport.DrainClose(resp)
 	if !returning || qr.Method == query.MethodHead {
@@ -485,9 +516,17 @@ func (r *Repo[T]) decodeMany(ctx context.Context, label string, qr query.Request
 	}
 	rows, err := decodeRowsHint[T](resp.Body, rangeRows(resp.Header))
 	if err != nil {
-		return nil, fmt.Errorf("repo: %s: %w", label, readErr(ctx, err))
+		return nil, fmt.Errorf("repo: %s: %w", r.labelOr(label, op), readErr(ctx, err))
 	}
+	r.sawRows(len(rows))
 	return rows, nil
+}
+
+func (r *Repo[T]) labelOr(label, op string) string {
+	if label != "" {
+		return label
+	}
+	return op + " " + r.name()
 }
 
 // maxHintBytes bounds the memory reserved up front from a Content-Range.
@@ -521,7 +560,8 @@ func readErr(ctx context.Context, err error) error {
 }
 
 // decodeRows decodes a JSON array from body into []T with one
-// json.Decoder; an empty body is no rows.
+// streaming decoder (package internal/jsoncodec, encoding/json's
+// semantics); an empty body is no rows.
 func decodeRows[T any](body io.Reader) ([]T, error) { return decodeRowsHint[T](body, 0) }
 
 // decodeRowsHint is decodeRows with room reserved for n rows (the count
@@ -529,7 +569,7 @@ func decodeRows[T any](body io.Reader) ([]T, error) { return decodeRowsHint[T](b
 // decoded one by one in place, so the decoder never buffers the whole
 // body.
 func decodeRowsHint[T any](body io.Reader, n int) ([]T, error) {
-	dec := json.NewDecoder(body)
+	dec := jsoncodec.NewDecoder(body)
 	tok, err := dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
@@ -563,7 +603,7 @@ func decodeRowsHint[T any](body io.Reader, n int) ([]T, error) {
 // decodeStream decodes a JSON array from body row by row, calling yield
 // for each; it returns the number of rows and whether yield asked to stop.
 func decodeStream[T any](body io.Reader, yield func(T) bool) (int, bool, error) {
-	dec := json.NewDecoder(body)
+	dec := jsoncodec.NewDecoder(body)
 	tok, err := dec.Token()
 	if err != nil {
 		if errors.Is(err, io.EOF) {

@@ -10,7 +10,9 @@ import (
 	"iter"
 	"reflect"
 	"strings"
+	"sync/atomic"
 
+	"github.com/supakit/supakit/internal/jsoncodec"
 	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/schema"
 	"github.com/supakit/supakit/transport"
@@ -28,12 +30,27 @@ type Query[T any] struct {
 	pageSize   int
 	unfiltered bool
 	errs       []error
+
+	// built is the query.Query of base(true), made once on first use: a
+	// reused Query is neither replayed nor encoded again (query.Query
+	// caches its own Read).
+	built atomic.Pointer[builtQuery]
+}
+
+type builtQuery struct {
+	x   query.Query
+	err error
+}
+
+// clone copies q without its built query.
+func (q *Query[T]) clone() *Query[T] {
+	return &Query[T]{r: q.r, sel: q.sel, selSet: q.selSet, ops: q.ops, pageSize: q.pageSize, unfiltered: q.unfiltered, errs: q.errs}
 }
 
 func (q *Query[T]) with(f func(query.Query) query.Query) *Query[T] {
-	c := *q
+	c := q.clone()
 	c.ops = append(q.ops[:len(q.ops):len(q.ops)], f)
-	return &c
+	return c
 }
 
 // Select sets the columns: field pointers into schema.Cols[T]() (columns,
@@ -42,10 +59,10 @@ func (q *Query[T]) with(f func(query.Query) query.Query) *Query[T] {
 // resources (nested) are selected, so rows decode into whole object
 // graphs. Raw text must produce the JSON keys T decodes.
 func (q *Query[T]) Select(items ...any) *Query[T] {
-	c := *q
+	c := q.clone()
 	c.sel = append([]any(nil), items...)
 	c.selSet = true
-	return &c
+	return c
 }
 
 // Where adds filters (query.Eq, query.In, query.Or…), combined with AND.
@@ -123,30 +140,30 @@ func (q *Query[T]) MaxAffected(n int) *Query[T] {
 // Apply applies any query.Query modifier, for what this type does not wrap.
 func (q *Query[T]) Apply(f func(query.Query) query.Query) *Query[T] {
 	if f == nil {
-		c := *q
+		c := q.clone()
 		c.errs = append(q.errs[:len(q.errs):len(q.errs)], fmt.Errorf("%w: Apply(nil)", ErrInvalid))
-		return &c
+		return c
 	}
 	return q.with(f)
 }
 
 // AllowUnfiltered lets Update and Delete run without a filter.
 func (q *Query[T]) AllowUnfiltered() *Query[T] {
-	c := *q
+	c := q.clone()
 	c.unfiltered = true
-	return &c
+	return c
 }
 
 // PageSize sets how many rows each request of All asks for (default 1000).
 // The server may return fewer (its max rows); All pages on regardless.
 func (q *Query[T]) PageSize(n int) *Query[T] {
-	c := *q
+	c := q.clone()
 	if n <= 0 {
 		c.errs = append(q.errs[:len(q.errs):len(q.errs)], fmt.Errorf("%w: PageSize(%d)", ErrInvalid, n))
-		return &c
+		return c
 	}
 	c.pageSize = n
-	return &c
+	return c
 }
 
 // ready returns q, or for a nil or zero Query one over the zero Repo, so
@@ -156,9 +173,9 @@ func (q *Query[T]) ready() *Query[T] {
 		return &Query[T]{r: &Repo[T]{}}
 	}
 	if q.r == nil {
-		c := *q
+		c := q.clone()
 		c.r = &Repo[T]{}
-		return &c
+		return c
 	}
 	return q
 }
@@ -202,7 +219,15 @@ func (q *Query[T]) items() ([]any, error) {
 // base returns the query.Query with the select (when withSelect) and the
 // recorded modifiers applied.
 func (q *Query[T]) base(withSelect bool) (query.Query, error) {
-	return q.baseSel(withSelect, false)
+	if !withSelect {
+		return q.baseSel(false, false)
+	}
+	if b := q.built.Load(); b != nil {
+		return b.x, b.err
+	}
+	x, err := q.baseSel(true, false)
+	q.built.Store(&builtQuery{x, err})
+	return x, err
 }
 
 // baseSel is base; star selects * (for counts) instead of the rows' columns.
@@ -277,7 +302,7 @@ func (q *Query[T]) fetch(ctx context.Context, op string, mod func(query.Query) q
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", q.label(op), err)
 	}
-	return q.r.decodeMany(ctx, q.label(op), qr, body, true)
+	return q.r.decodeManyOp(ctx, "", op, qr, body, true)
 }
 
 // Find returns the matching rows, decoded straight into []T.
@@ -330,7 +355,7 @@ func (q *Query[T]) Single(ctx context.Context) (T, error) {
 	}
 	defer transport.DrainClose(resp)
 	var v T
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+	if err := jsoncodec.NewDecoder(resp.Body).Decode(&v); err != nil {
 		return zero, fmt.Errorf("repo: %s: %w", q.label("select"), readErr(ctx, err))
 	}
 	return v, nil
@@ -372,7 +397,7 @@ func (q *Query[T]) Count(ctx context.Context, method ...query.Count) (int64, err
 	var qr query.Request
 	var body []byte
 	if q.r.rpc != nil {
-		c := *q
+		c := q.clone()
 		rc := *q.r.rpc
 		rc.head, rc.get = true, false
 		r := *q.r
@@ -735,7 +760,17 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 				yield(zero, fmt.Errorf("repo: %s: %w", label, readErr(ctx, err)))
 				return
 			}
+			q.r.sawRows(n)
 			if n == 0 || n < longest {
+				return
+			}
+			// A page shorter than asked is the end of the rows unless the
+			// server capped it at its max rows. When the server has
+			// already returned a whole page's worth of rows in one
+			// response, its cap is not below the page size: stop here
+			// instead of asking for an empty page. Otherwise go on (the
+			// next page tells), so a cap below the page size loses nothing.
+			if n < size && q.r.servesAtLeast(size) {
 				return
 			}
 			longest = max(longest, n)

@@ -126,6 +126,12 @@ func pathEscape(s string) string {
 	return b.String()
 }
 
+// Header values every request shares; never modified.
+var (
+	publicVals   = []string{"public"}
+	jsonTypeVals = []string{"application/json"}
+)
+
 // send performs r and returns the response when its status is 2xx; any
 // other status is read into an *Error and the body closed. The caller
 // closes the body of a successful response (transport.DrainClose).
@@ -139,28 +145,31 @@ func send(ctx context.Context, c Conn, r *request) (*http.Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	h := http.Header{}
+	// One header map, handed to the transport as is (it shares the values
+	// and does not copy again); the fixed values are shared, read-only.
+	h := make(http.Header, len(r.header)+4)
 	for k, vs := range r.header {
-		h[k] = append([]string(nil), vs...)
+		h[k] = vs[:len(vs):len(vs)]
 	}
 	schema := r.schema
 	if schema == "" {
 		schema = c.Schema()
 	}
-	if schema == "" {
-		schema = "public"
+	schemaVals := publicVals
+	if schema != "" && schema != "public" {
+		schemaVals = []string{schema}
 	}
 	if r.method == http.MethodGet || r.method == http.MethodHead {
-		h.Set("Accept-Profile", schema)
+		h["Accept-Profile"] = schemaVals[:1:1]
 	} else {
-		h.Set("Content-Profile", schema)
-		h.Set("Content-Type", "application/json")
+		h["Content-Profile"] = schemaVals[:1:1]
+		h["Content-Type"] = jsonTypeVals[:1:1]
 	}
 	if r.prefer != "" {
-		h.Set("Prefer", r.prefer)
+		h["Prefer"] = []string{r.prefer}
 	}
 	if r.accept != "" {
-		h.Set("Accept", r.accept)
+		h["Accept"] = []string{r.accept}
 	}
 	raw := r.rawQuery
 	if raw == "" {
