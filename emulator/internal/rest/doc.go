@@ -24,7 +24,11 @@
 // request's role (see the dbrole package), with PostgREST's request
 // settings (search_path, request.method, request.path, request.headers,
 // request.cookies) and the role's own timeouts and custom settings; SQL may
-// set response.status and response.headers to shape the answer.
+// set response.status and response.headers to shape the answer. A
+// read-only request (GET and HEAD of a table, a stable or immutable
+// function) is one round trip: BEGIN READ ONLY, the settings, the
+// statement and COMMIT travel as one pipeline (dbrole.RunBatch). The
+// schema-reload listener holds a connection of its own, outside the pool.
 // PostgreSQL renders the response body; the handler streams it back. Identifiers are always
 // quoted, type names come from the catalog or a strict identifier check,
 // and every value from the request is a bound parameter (JSON bodies are
