@@ -133,6 +133,11 @@ func (h *Handler) read(ctx context.Context, req *request, t *Table) (*response, 
 	status := readStatus(offset, res.page, res.total)
 	resp := &response{status: status, contentType: contentTypeFor(req.accept), body: res.body,
 		headers: map[string]string{"Content-Range": contentRange(offset, res.page, res.total)}}
+	// PostgREST echoes the count, tx and handling preferences it honoured on
+	// every read, not only on writes.
+	if pa := appliedPrefs(prefer{count: req.prefer.count, tx: req.prefer.tx, handling: req.prefer.handling}); pa != "" {
+		resp.headers["Preference-Applied"] = pa
+	}
 	if status == 416 {
 		return nil, apiErr(416, "PGRST103", "Requested range not satisfiable",
 			fmt.Sprintf("An offset of %d was requested, but there are only %d rows.", offset, *res.total), nil)

@@ -288,6 +288,10 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		resp.status = 204
 		resp.body = nil
 	}
+	// A call echoes count, tx and handling like a read does.
+	if pa := appliedPrefs(prefer{count: req.prefer.count, tx: req.prefer.tx, handling: req.prefer.handling}); pa != "" {
+		resp.headers["Preference-Applied"] = pa
+	}
 	if e := applyGUCResponse(resp, res); e != nil {
 		return nil, e
 	}
