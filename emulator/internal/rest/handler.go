@@ -186,7 +186,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range resp.headers {
 		w.Header().Set(k, v)
 	}
-	if resp.contentType != "" && resp.body != nil {
+	// HEAD answers the headers GET would, Content-Type included, though
+	// the body is never read.
+	if resp.contentType != "" && (resp.body != nil || r.Method == http.MethodHead) {
 		w.Header().Set("Content-Type", resp.contentType)
 	}
 	w.WriteHeader(resp.status)

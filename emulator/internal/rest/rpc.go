@@ -287,6 +287,7 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 	if f.RetVoid {
 		resp.status = 204
 		resp.body = nil
+		resp.contentType = ""
 	}
 	// A call echoes count, tx and handling like a read does.
 	if pa := appliedPrefs(prefer{count: req.prefer.count, tx: req.prefer.tx, handling: req.prefer.handling}); pa != "" {
