@@ -335,6 +335,9 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 			resp.status = 200
 		}
 		resp.headers["Content-Range"] = "*/" + totalText(shown)
+		if req.method == http.MethodPatch {
+			resp.headers["Content-Range"] = updateRange(*res.total, req.prefer.count)
+		}
 	}
 	switch ret {
 	case "representation":
@@ -412,6 +415,21 @@ func checkMaxAffected(p prefer, n int64) *Error {
 		return apiErr(400, "PGRST124", "Query result exceeds max-affected preference constraint", fmt.Sprintf("The query affects %d rows", n), nil)
 	}
 	return nil
+}
+
+// updateRange is PostgREST's Content-Range for an update of n rows: the
+// rows as a range from 0 (an insert or delete names none), the total only
+// for an exact or estimated count, and "*" for the range when nothing
+// changed or the total is 0.
+func updateRange(n int64, count string) string {
+	total := "*"
+	if count == "exact" || count == "estimated" {
+		total = strconv.FormatInt(n, 10)
+	}
+	if n == 0 {
+		return "*/" + total
+	}
+	return "0-" + strconv.FormatInt(n-1, 10) + "/" + total
 }
 
 func totalText(t *int64) string {
