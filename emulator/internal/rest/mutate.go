@@ -350,8 +350,14 @@ func (h *Handler) mutate(ctx context.Context, req *request, t *Table) (*response
 			}
 		}
 	}
-	if req.prefer.tx != "" || req.prefer.ret != "" || req.prefer.count != "" || req.prefer.resolution != "" || req.prefer.missing != "" {
-		resp.headers["Preference-Applied"] = appliedPrefs(req.prefer)
+	// max-affected applies to updates and deletes only; an insert or PUT
+	// never echoes it.
+	applied := req.prefer
+	if req.method != http.MethodPatch && req.method != http.MethodDelete {
+		applied.maxAffected = nil
+	}
+	if pa := appliedPrefs(applied); pa != "" {
+		resp.headers["Preference-Applied"] = pa
 	}
 	if e := applyGUCResponse(resp, res); e != nil {
 		return nil, e
@@ -472,6 +478,10 @@ func appliedPrefs(p prefer) string {
 	}
 	if p.handling != "" {
 		out = append(out, "handling="+p.handling)
+	}
+	// max-affected is only honoured, so only echoed, under handling=strict.
+	if p.handling == "strict" && p.maxAffected != nil {
+		out = append(out, "max-affected="+strconv.FormatInt(*p.maxAffected, 10))
 	}
 	return strings.Join(out, ", ")
 }

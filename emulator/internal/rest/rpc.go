@@ -289,8 +289,9 @@ func (h *Handler) rpc(ctx context.Context, req *request) (*response, *Error) {
 		resp.body = nil
 		resp.contentType = ""
 	}
-	// A call echoes count, tx and handling like a read does.
-	if pa := appliedPrefs(prefer{count: req.prefer.count, tx: req.prefer.tx, handling: req.prefer.handling}); pa != "" {
+	// A call echoes count, tx and handling like a read does, and
+	// max-affected like an update.
+	if pa := appliedPrefs(prefer{count: req.prefer.count, tx: req.prefer.tx, handling: req.prefer.handling, maxAffected: req.prefer.maxAffected}); pa != "" {
 		resp.headers["Preference-Applied"] = pa
 	}
 	if e := applyGUCResponse(resp, res); e != nil {
