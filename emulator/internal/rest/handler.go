@@ -190,6 +190,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the body is never read.
 	if resp.contentType != "" && (resp.body != nil || r.Method == http.MethodHead) {
 		w.Header().Set("Content-Type", resp.contentType)
+		if resp.profile != "" {
+			w.Header().Set("Content-Profile", resp.profile)
+		}
 	}
 	w.WriteHeader(resp.status)
 	if r.Method != http.MethodHead && resp.body != nil {
@@ -201,6 +204,7 @@ type response struct {
 	status      int
 	headers     map[string]string
 	contentType string
+	profile     string // the negotiated schema, sent as Content-Profile
 	body        *string
 }
 
@@ -309,7 +313,7 @@ func applySettings(ctx context.Context, tx pgx.Tx, req *request) error {
 	return err
 }
 
-func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error) {
+func (h *Handler) serve(r *http.Request, id reqctx.Identity) (resp *response, e *Error) {
 	req := &request{method: r.Method, hdr: r.Header, id: id, cache: h.cache.Load(), path: r.URL.Path}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	root := false
@@ -361,6 +365,15 @@ func (h *Handler) serve(r *http.Request, id reqctx.Identity) (*response, *Error)
 			return nil, apiErr(406, "PGRST106", "The schema must be one of the following: "+strings.Join(h.cfg.Schemas, ", "), nil, nil)
 		}
 		req.schema = prof
+	}
+	// A schema picked by a profile header, or one of several exposed, is
+	// named back in Content-Profile next to the Content-Type.
+	if prof != "" || len(h.cfg.Schemas) > 1 {
+		defer func() {
+			if resp != nil {
+				resp.profile = req.schema
+			}
+		}()
 	}
 	var err error
 	req.pairs, err = parsePairs(r.URL.RawQuery)
