@@ -11,7 +11,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/supakit/supakit/internal/jsoncodec"
 	"github.com/supakit/supakit/query"
@@ -28,29 +27,6 @@ type Repo[T any] struct {
 	codec *codec
 	err   error
 	rpc   *rpcCall // set for function results (Func)
-	// served is the most rows the server has returned in one response to
-	// this repository (its max rows is at least that); shared by copies.
-	served *atomic.Int64
-}
-
-// sawRows records that one response held n rows.
-func (r *Repo[T]) sawRows(n int) {
-	if r.served == nil {
-		return
-	}
-	for {
-		old := r.served.Load()
-		if int64(n) <= old || r.served.CompareAndSwap(old, int64(n)) {
-			return
-		}
-	}
-}
-
-// servesAtLeast reports whether the server is known to return n rows in
-// one response (it has done so before), so that its max rows, if any, is
-// not below n.
-func (r *Repo[T]) servesAtLeast(n int) bool {
-	return r.served != nil && r.served.Load() >= int64(n)
 }
 
 type rpcCall struct {
@@ -83,7 +59,7 @@ func New[T any](c Conn, opts ...RepoOption) *Repo[T] {
 			o(&cfg)
 		}
 	}
-	r := &Repo[T]{conn: c, served: new(atomic.Int64)}
+	r := &Repo[T]{conn: c}
 	tbl, err := schema.Of[T]()
 	if err != nil {
 		r.err = err
@@ -518,7 +494,6 @@ func (r *Repo[T]) decodeManyOp(ctx context.Context, label, op string, qr query.R
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", r.labelOr(label, op), readErr(ctx, err))
 	}
-	r.sawRows(len(rows))
 	return rows, nil
 }
 

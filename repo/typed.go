@@ -760,17 +760,12 @@ func (q *Query[T]) All(ctx context.Context) iter.Seq2[T, error] {
 				yield(zero, fmt.Errorf("repo: %s: %w", label, readErr(ctx, err)))
 				return
 			}
-			q.r.sawRows(n)
+			// A page shorter than asked may have been cut by the server's
+			// max rows, which can change at any time: only an empty page,
+			// or one shorter than a page of this same iteration, ends the
+			// rows. This costs one request more for results shorter than a
+			// page, and never loses a row.
 			if n == 0 || n < longest {
-				return
-			}
-			// A page shorter than asked is the end of the rows unless the
-			// server capped it at its max rows. When the server has
-			// already returned a whole page's worth of rows in one
-			// response, its cap is not below the page size: stop here
-			// instead of asking for an empty page. Otherwise go on (the
-			// next page tells), so a cap below the page size loses nothing.
-			if n < size && q.r.servesAtLeast(size) {
 				return
 			}
 			longest = max(longest, n)
