@@ -571,3 +571,58 @@ func TestListenerTakesNoPoolConnection(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestResponseHeaders checks the headers PostgREST derives from the request
+// rather than from the rows: Content-Range of updates, Preference-Applied per
+// method, and Content-Profile.
+func TestResponseHeaders(t *testing.T) {
+	s := newServer(t, rest.Config{})
+	tests := []struct {
+		name   string
+		c      call
+		status int
+		want   map[string]string // "" means the header must be absent
+	}{
+		{"update of no row", call{method: "PATCH", target: "/countries?name=eq.nowhere", body: `{"population":1}`},
+			204, map[string]string{"Content-Range": "*/*"}},
+		{"update of no row, exact count", call{method: "PATCH", target: "/countries?name=eq.nowhere", body: `{"population":1}`,
+			headers: map[string]string{"Prefer": "count=exact"}},
+			204, map[string]string{"Content-Range": "*/0", "Preference-Applied": "count=exact"}},
+		{"update, planned count shows no total", call{method: "PATCH", target: "/countries?id=lt.3", body: `{"population":1}`,
+			headers: map[string]string{"Prefer": "count=planned, tx=rollback"}},
+			204, map[string]string{"Content-Range": "0-1/*", "Preference-Applied": "count=planned, tx=rollback"}},
+		{"update with handling alone", call{method: "PATCH", target: "/countries?id=eq.1", body: `{"population":1}`,
+			headers: map[string]string{"Prefer": "handling=lenient, tx=rollback"}},
+			204, map[string]string{"Content-Range": "0-0/*", "Preference-Applied": "tx=rollback, handling=lenient"}},
+		{"delete keeps */N", call{method: "DELETE", target: "/canary?id=eq.1", headers: map[string]string{"Prefer": "count=exact, tx=rollback, handling=strict, max-affected=3"}},
+			204, map[string]string{"Content-Range": "*/1", "Preference-Applied": "count=exact, tx=rollback, handling=strict, max-affected=3"}},
+		{"insert never echoes max-affected", call{method: "POST", target: "/languages", body: `{"id":9,"name":"Thai"}`,
+			headers: map[string]string{"Prefer": "tx=rollback, handling=strict, max-affected=3"}},
+			201, map[string]string{"Content-Range": "*/*", "Preference-Applied": "tx=rollback, handling=strict"}},
+		{"read echoes no max-affected", call{target: "/languages?select=id", headers: map[string]string{"Prefer": "handling=strict, max-affected=3"}},
+			200, map[string]string{"Preference-Applied": "handling=strict"}},
+		{"read without preferences", call{target: "/languages?select=id"},
+			200, map[string]string{"Preference-Applied": "", "Content-Profile": ""}},
+		{"profile named back", call{target: "/languages?select=id", headers: map[string]string{"Accept-Profile": "public"}},
+			200, map[string]string{"Content-Profile": "public", "Content-Type": "application/json; charset=utf-8"}},
+		{"HEAD answers GET's headers", call{method: "HEAD", target: "/languages", headers: map[string]string{"Accept-Profile": "public"}},
+			200, map[string]string{"Content-Profile": "public", "Content-Type": "application/json; charset=utf-8", "Content-Range": "0-2/*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := s.do(tt.c)
+			if rec.Code != tt.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.status, rec.Body.String())
+			}
+			for k, v := range tt.want {
+				got, present := rec.Header()[http.CanonicalHeaderKey(k)]
+				switch {
+				case v == "" && present:
+					t.Errorf("%s: %q, want none", k, got)
+				case v != "" && rec.Header().Get(k) != v:
+					t.Errorf("%s: %q, want %q", k, rec.Header().Get(k), v)
+				}
+			}
+		})
+	}
+}
