@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/supakit/supakit/schema"
@@ -226,12 +227,12 @@ func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
 }
 
 // columnList writes key=a,b with each column name written by name; an
-// empty name is an error naming the option.
+// empty name, or one holding a NUL byte, is an error naming the option.
 func (e *encoder) columnList(key, option string, cols []string, name func([]byte, string) []byte) {
 	e.key(key)
 	for i, col := range cols {
-		if col == "" {
-			e.errs = append(e.errs, errors.New("query: empty column in "+option))
+		if col == "" || strings.IndexByte(col, 0) >= 0 {
+			e.errs = append(e.errs, errors.New("query: empty or invalid column "+quoteErr(col)+" in "+option))
 		}
 		if i > 0 {
 			e.buf = append(e.buf, "%2C"...)

@@ -155,7 +155,7 @@ func valueOf[V any](v V, asJSON bool) (value, error) {
 		case float64:
 			return value{k: vFloat, n: math.Float64bits(x)}, nil
 		case float32:
-			return value{k: vFloat, n: math.Float64bits(float64(x))}, nil
+			return value{k: vFloat, n: math.Float64bits(float32Value(x))}, nil
 		case bool:
 			if x {
 				return value{k: vBool, n: 1}, nil
@@ -362,4 +362,14 @@ func arrayText(items []string) string {
 		b = appendPGArrayElem(b, s)
 	}
 	return string(append(b, '}'))
+}
+
+// float32Value is x as the float64 with x's shortest decimal form, so
+// float32(0.1) is sent as 0.1, not 0.10000000149011612.
+func float32Value(x float32) float64 {
+	f, err := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+	if err != nil { // ±Inf and NaN, which the formatter refuses anyway
+		return float64(x)
+	}
+	return f
 }

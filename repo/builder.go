@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/textproto"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/supakit/supakit/query"
 	"github.com/supakit/supakit/transport"
@@ -55,7 +57,7 @@ func (o opKind) String() string {
 type Option func(*options)
 
 type options struct {
-	count         string
+	count         query.Count
 	head          bool
 	get           bool
 	defaultToNull *bool
@@ -74,12 +76,8 @@ type options struct {
 func WithCount(m query.Count) Option {
 	return func(o *options) {
 		switch m {
-		case query.CountExact:
-			o.count = "exact"
-		case query.CountPlanned:
-			o.count = "planned"
-		case query.CountEstimated:
-			o.count = "estimated"
+		case query.CountExact, query.CountPlanned, query.CountEstimated:
+			o.count = m
 		default:
 			o.errs = append(o.errs, fmt.Errorf("%w: WithCount needs CountExact, CountPlanned or CountEstimated", ErrInvalid))
 		}
@@ -124,17 +122,15 @@ func AllowUnfiltered() Option { return func(o *options) { o.unfiltered = true } 
 // arguments are collected and returned by Execute.
 type Builder struct {
 	conn    Conn
-	table   string
+	q       query.Query // the request, encoded by package query
 	fn      bool
 	op      opKind
 	opts    options
+	write   query.Write
+	args    []query.Arg // arguments of a GET or HEAD call
 	body    []byte
 	hasBody bool
-	params  []param
 	nfilter int
-	prefer  prefer
-	accept  string
-	explain string // explain Accept template ("" = none); %s is the for= media type
 	maybe   bool
 	header  http.Header
 	schema  string
@@ -144,7 +140,7 @@ type Builder struct {
 // Table starts a query on a table or view. Select, Insert, Update, Upsert
 // or Delete then chooses the operation.
 func Table(c Conn, name string) *Builder {
-	b := &Builder{conn: c, table: name}
+	b := &Builder{conn: c, q: query.Table(name)}
 	if strings.TrimSpace(name) == "" {
 		b.errs = append(b.errs, fmt.Errorf("%w: empty table name", ErrInvalid))
 	}
@@ -156,7 +152,7 @@ func Table(c Conn, name string) *Builder {
 // [Head], the arguments then in the query string. Filters and modifiers
 // apply to set-returning functions.
 func RPC(c Conn, fn string, args any, opts ...Option) *Builder {
-	b := &Builder{conn: c, table: fn, fn: true, op: opRPC}
+	b := &Builder{conn: c, q: query.RPC(fn), fn: true, op: opRPC}
 	if strings.TrimSpace(fn) == "" {
 		b.errs = append(b.errs, fmt.Errorf("%w: empty function name", ErrInvalid))
 	}
@@ -165,11 +161,11 @@ func RPC(c Conn, fn string, args any, opts ...Option) *Builder {
 		b.errs = append(b.errs, fmt.Errorf("%w: Get and Head together", ErrInvalid))
 	}
 	if b.opts.get || b.opts.head {
-		ps, err := argsParams(args)
+		as, err := callArgs(args)
 		if err != nil {
 			b.errs = append(b.errs, err)
 		}
-		b.params = append(b.params, ps...)
+		b.args = as
 	} else {
 		body := []byte("{}")
 		if args != nil {
@@ -185,13 +181,18 @@ func RPC(c Conn, fn string, args any, opts ...Option) *Builder {
 		}
 		b.body, b.hasBody = body, true
 	}
-	b.prefer.count = b.opts.count
+	b.q = b.q.Count(b.opts.count)
+	if b.opts.head {
+		b.q = b.q.Head()
+	}
 	return b
 }
 
 func (b *Builder) clone() *Builder {
 	c := *b
-	c.params = slices.Clip(c.params)
+	c.args = slices.Clip(c.args)
+	c.write.Columns = slices.Clip(c.write.Columns)
+	c.write.OnConflict = slices.Clip(c.write.OnConflict)
 	c.errs = slices.Clip(c.errs)
 	if b.header != nil {
 		c.header = b.header.Clone()
@@ -233,7 +234,7 @@ func (b *Builder) applyOpts(opts []Option, count, head, write, upsert bool) {
 	if o.unfiltered && b.op != opUpdate && b.op != opDelete {
 		bad("AllowUnfiltered")
 	}
-	if o.count != "" && !count {
+	if o.count != query.CountNone && !count {
 		bad("WithCount")
 	}
 	if o.minimal {
@@ -272,25 +273,24 @@ func (b *Builder) setOp(op opKind) *Builder {
 // query a read, taking [WithCount] and [Head]; after a write or on a
 // function it asks for the affected rows back (return=representation).
 func (b *Builder) Select(columns string, opts ...Option) *Builder {
-	cols := cleanSelect(columns)
-	if cols == "" {
-		cols = "*"
+	var items []any // none: *
+	if strings.TrimSpace(columns) != "" {
+		items = []any{columns}
 	}
 	if b.op == opNone {
 		c := b.setOp(opSelect)
 		c.applyOpts(opts, true, true, false, false)
-		c.prefer.count = c.opts.count
-		c.set("select", cols)
+		c.q = c.q.Count(c.opts.count).Select(items...)
+		if c.opts.head {
+			c.q = c.q.Head()
+		}
 		return c
 	}
 	c := b.clone()
 	if len(opts) > 0 {
 		c.errs = append(c.errs, fmt.Errorf("%w: options on Select after %s; pass them to %s", ErrInvalid, c.op, c.op))
 	}
-	c.set("select", cols)
-	if c.op != opSelect {
-		c.prefer.returnRep = true
-	}
+	c.q = c.q.Select(items...)
 	return c
 }
 
@@ -310,15 +310,14 @@ func (b *Builder) Insert(rows any, opts ...Option) *Builder {
 func (b *Builder) Upsert(rows any, opts ...Option) *Builder {
 	c := b.setOp(opUpsert)
 	c.applyOpts(opts, true, false, true, true)
-	c.prefer.resolution = "merge-duplicates"
-	if c.opts.ignoreDup {
-		c.prefer.resolution = "ignore-duplicates"
-	}
+	c.write.IgnoreDuplicates = c.opts.ignoreDup
 	if c.opts.conflictSet {
 		if strings.TrimSpace(c.opts.onConflict) == "" {
 			c.errs = append(c.errs, fmt.Errorf("%w: empty OnConflict", ErrInvalid))
 		}
-		c.add("on_conflict", c.opts.onConflict)
+		for name := range strings.SplitSeq(c.opts.onConflict, ",") {
+			c.write.OnConflict = append(c.write.OnConflict, strings.TrimSpace(name))
+		}
 	}
 	c.writeBody(rows, true)
 	return c
@@ -340,14 +339,16 @@ func (b *Builder) Update(values any, opts ...Option) *Builder {
 func (b *Builder) Delete(opts ...Option) *Builder {
 	c := b.setOp(opDelete)
 	c.applyOpts(opts, true, false, false, false)
-	c.prefer.count = c.opts.count
+	c.q = c.q.Count(c.opts.count)
+	c.write.AllowNoFilter = c.opts.unfiltered
 	return c
 }
 
 func (b *Builder) writeBody(rows any, bulk bool) {
-	b.prefer.count = b.opts.count
+	b.q = b.q.Count(b.opts.count)
+	b.write.AllowNoFilter = b.opts.unfiltered
 	if b.opts.defaultToNull != nil && !*b.opts.defaultToNull {
-		b.prefer.missing = true
+		b.write.MissingDefault = true
 	}
 	body, err := marshalJSON(rows)
 	if err != nil {
@@ -366,9 +367,7 @@ func (b *Builder) writeBody(rows any, bulk bool) {
 			b.errs = append(b.errs, fmt.Errorf("%w: %s values: %v", ErrInvalid, b.op, err))
 			return
 		}
-		if cols != "" {
-			b.add("columns", cols)
-		}
+		b.write.Columns = cols
 	default:
 		b.errs = append(b.errs, fmt.Errorf("%w: %s values must be an object or a list of objects, got %T", ErrInvalid, b.op, rows))
 		return
@@ -401,50 +400,51 @@ func firstByte(b []byte) byte {
 	return 0
 }
 
-// bulkColumns returns the columns param of a bulk write: the union of the
-// keys of all objects in first-seen order, each double-quoted.
-func bulkColumns(body []byte) (string, error) {
+// bulkColumns returns the columns of a bulk write: the union of the keys
+// of all objects in first-seen order.
+func bulkColumns(body []byte) ([]string, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if _, err := dec.Token(); err != nil { // [
-		return "", err
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var cols []string
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if t != json.Delim('{') {
-			return "", fmt.Errorf("a bulk write takes objects, found %v", t)
+			return nil, fmt.Errorf("a bulk write takes objects, found %v", t)
 		}
 		for dec.More() {
 			k, err := dec.Token()
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			key := k.(string)
 			if !seen[key] {
 				seen[key] = true
-				cols = append(cols, strconv.Quote(key))
+				cols = append(cols, key)
 			}
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return "", err
+				return nil, err
 			}
 		}
 		if _, err := dec.Token(); err != nil { // }
-			return "", err
+			return nil, err
 		}
 	}
-	return strings.Join(cols, ","), nil
+	return cols, nil
 }
 
-// argsParams turns function arguments into query parameters for GET/HEAD
-// calls, in the order of the JSON object (struct field order; sorted keys
-// for maps). Arrays become PostgreSQL array literals, objects JSON; null
-// arguments are left out (PostgREST then uses the parameter's default).
-func argsParams(args any) ([]param, error) {
+// callArgs turns function arguments into the URL arguments of a GET or
+// HEAD call, in the order of the JSON object (struct field order; sorted
+// keys for maps). Arrays become PostgreSQL array literals, objects JSON;
+// null arguments are left out (PostgREST then uses the parameter's
+// default).
+func callArgs(args any) ([]query.Arg, error) {
 	if args == nil {
 		return nil, nil
 	}
@@ -461,7 +461,7 @@ func argsParams(args any) ([]param, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	_, _ = dec.Token()
-	var ps []param
+	var as []query.Arg
 	for dec.More() {
 		k, err := dec.Token()
 		if err != nil {
@@ -474,240 +474,251 @@ func argsParams(args any) ([]param, error) {
 		if v == nil {
 			continue
 		}
-		s, err := jsonArg(v)
-		if err != nil {
-			return nil, err
+		if n, ok := v.(json.Number); ok {
+			v = string(n)
 		}
-		ps = append(ps, param{k.(string), s})
+		as = append(as, query.NamedArg(k.(string), v))
 	}
-	return ps, nil
+	return as, nil
 }
 
-func jsonArg(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case json.Number:
-		return string(x), nil
-	case bool:
-		return strconv.FormatBool(x), nil
-	case []any:
-		return formatArray(x)
-	default:
-		return formatScalar(x)
-	}
-}
+// col names a column (or PostgREST column text: a JSON path, "cities.name")
+// for package query's untyped filters; the name is sent verbatim.
+func col(name string) *any { return query.Col[any](name) }
 
-// set replaces the value of key in place, or appends it (URLSearchParams.set).
-func (b *Builder) set(key, value string) {
-	for i := range b.params {
-		if b.params[i].key == key {
-			b.params[i].value = value
-			// drop later duplicates
-			out := b.params[:i+1]
-			for _, p := range b.params[i+1:] {
-				if p.key != key {
-					out = append(out, p)
-				}
-			}
-			b.params = out
-			return
-		}
-	}
-	b.params = append(b.params, param{key, value})
-}
-
-func (b *Builder) add(key, value string) { b.params = append(b.params, param{key, value}) }
-
-// filter appends column=value as a filter.
-func (b *Builder) filter(column, value string, err error) *Builder {
-	if err != nil {
-		return b.fail(fmt.Errorf("filter on %q: %w", column, err))
-	}
+// where adds f as a filter on column.
+func (b *Builder) where(column string, f query.Filter) *Builder {
 	c := b.clone()
 	if strings.TrimSpace(column) == "" {
 		c.errs = append(c.errs, fmt.Errorf("%w: filter with an empty column", ErrInvalid))
 		return c
 	}
-	c.add(column, value)
+	if err := f.Err(); err != nil {
+		c.errs = append(c.errs, fmt.Errorf("%w: filter on %q: %w", ErrInvalid, column, err))
+		return c
+	}
+	c.q = c.q.Where(f)
 	c.nfilter++
 	return c
-}
-
-func opValue(op string, v any) (string, error) {
-	s, err := formatScalar(v)
-	return op + "." + s, err
 }
 
 // Eq matches rows where column equals value. A nil value matches NULL
 // (column=is.null): eq.null would compare a text column with the string
 // 'null'.
 func (b *Builder) Eq(column string, value any) *Builder {
-	if isNil(value) {
-		return b.filter(column, "is.null", nil)
-	}
-	v, err := opValue("eq", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Eq(col(column), value))
 }
 
 // Neq matches rows where column is not value (nil: not.is.null).
 func (b *Builder) Neq(column string, value any) *Builder {
-	if isNil(value) {
-		return b.filter(column, "not.is.null", nil)
-	}
-	v, err := opValue("neq", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Neq(col(column), value))
 }
 
 // Gt matches rows where column > value.
 func (b *Builder) Gt(column string, value any) *Builder {
-	v, err := opValue("gt", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Gt(col(column), value))
 }
 
 // Gte matches rows where column >= value.
 func (b *Builder) Gte(column string, value any) *Builder {
-	v, err := opValue("gte", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Gte(col(column), value))
 }
 
 // Lt matches rows where column < value.
 func (b *Builder) Lt(column string, value any) *Builder {
-	v, err := opValue("lt", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Lt(col(column), value))
 }
 
 // Lte matches rows where column <= value.
 func (b *Builder) Lte(column string, value any) *Builder {
-	v, err := opValue("lte", value)
-	return b.filter(column, v, err)
+	return b.where(column, query.Lte(col(column), value))
 }
 
 // Like matches column against a case-sensitive pattern (% and _, or *).
 func (b *Builder) Like(column, pattern string) *Builder {
-	return b.filter(column, "like."+pattern, nil)
+	return b.where(column, query.Like(col(column), pattern))
 }
 
 // ILike matches column against a case-insensitive pattern.
 func (b *Builder) ILike(column, pattern string) *Builder {
-	return b.filter(column, "ilike."+pattern, nil)
-}
-
-func (b *Builder) likeList(column, op string, patterns []string) *Builder {
-	s, err := formatArray(patterns)
-	return b.filter(column, op+"."+s, err)
+	return b.where(column, query.ILike(col(column), pattern))
 }
 
 // LikeAllOf matches column against every pattern.
 func (b *Builder) LikeAllOf(column string, patterns []string) *Builder {
-	return b.likeList(column, "like(all)", patterns)
+	return b.where(column, query.LikeAllOf(col(column), patterns...))
 }
 
 // LikeAnyOf matches column against any of the patterns.
 func (b *Builder) LikeAnyOf(column string, patterns []string) *Builder {
-	return b.likeList(column, "like(any)", patterns)
+	return b.where(column, query.LikeAnyOf(col(column), patterns...))
 }
 
 // ILikeAllOf matches column case-insensitively against every pattern.
 func (b *Builder) ILikeAllOf(column string, patterns []string) *Builder {
-	return b.likeList(column, "ilike(all)", patterns)
+	return b.where(column, query.ILikeAllOf(col(column), patterns...))
 }
 
 // ILikeAnyOf matches column case-insensitively against any pattern.
 func (b *Builder) ILikeAnyOf(column string, patterns []string) *Builder {
-	return b.likeList(column, "ilike(any)", patterns)
+	return b.where(column, query.ILikeAnyOf(col(column), patterns...))
 }
 
 // RegexMatch matches column against a POSIX regular expression (~).
 func (b *Builder) RegexMatch(column, pattern string) *Builder {
-	return b.filter(column, "match."+pattern, nil)
+	return b.where(column, query.RegexMatch(col(column), pattern))
 }
 
 // RegexIMatch matches column case-insensitively against a regular expression (~*).
 func (b *Builder) RegexIMatch(column, pattern string) *Builder {
-	return b.filter(column, "imatch."+pattern, nil)
+	return b.where(column, query.RegexIMatch(col(column), pattern))
 }
 
-func isValue(v any) (string, error) {
+// trilean reads the value of an is filter.
+func trilean(v any) (query.Trilean, error) {
 	switch x := v.(type) {
 	case nil:
-		return "null", nil
+		return query.Null, nil
 	case bool:
-		return strconv.FormatBool(x), nil
+		if x {
+			return query.True, nil
+		}
+		return query.False, nil
 	case *bool:
 		if x == nil {
-			return "null", nil
+			return query.Null, nil
 		}
-		return strconv.FormatBool(*x), nil
+		return trilean(*x)
 	case string:
 		switch strings.ToLower(x) {
-		case "null", "true", "false", "unknown":
-			return strings.ToLower(x), nil
+		case "null":
+			return query.Null, nil
+		case "true":
+			return query.True, nil
+		case "false":
+			return query.False, nil
+		case "unknown":
+			return query.Unknown, nil
 		}
 	}
-	return "", fmt.Errorf("%w: is takes nil, a bool, or \"null\"/\"true\"/\"false\"/\"unknown\", got %v", ErrInvalid, v)
+	return 0, fmt.Errorf("%w: is takes nil, a bool, or \"null\"/\"true\"/\"false\"/\"unknown\", got %v", ErrInvalid, v)
 }
 
 // Is matches column IS value: nil (NULL), true, false, or the strings
 // "null", "true", "false", "unknown".
 func (b *Builder) Is(column string, value any) *Builder {
-	s, err := isValue(value)
-	return b.filter(column, "is."+s, err)
+	t, err := trilean(value)
+	if err != nil {
+		return b.fail(fmt.Errorf("filter on %q: %w", column, err))
+	}
+	return b.where(column, query.Is(col(column), t))
 }
 
 // IsDistinct matches column IS DISTINCT FROM value. A nil value is
 // column=not.is.null: isdistinct.null would compare a text column with
 // the string 'null' (and match its NULLs), as package query also decides.
 func (b *Builder) IsDistinct(column string, value any) *Builder {
-	if isNil(value) {
-		return b.filter(column, "not.is.null", nil)
+	return b.where(column, query.IsDistinct(col(column), value))
+}
+
+// elements returns the elements of a slice or array value ([]byte is a
+// value, not a list), or false.
+func elements(v any) ([]any, bool) {
+	if v == nil {
+		return nil, false
 	}
-	v, err := opValue("isdistinct", value)
-	return b.filter(column, v, err)
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice && rv.Kind() != reflect.Array {
+		return nil, false
+	}
+	if rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 {
+		return nil, false
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out, true
+}
+
+func inFilter(column string, values any) (query.Filter, error) {
+	els, ok := elements(values)
+	if !ok {
+		return query.Filter{}, fmt.Errorf("%w: filter on %q: in needs a slice, got %T", ErrInvalid, column, values)
+	}
+	return query.In(col(column), els...), nil
 }
 
 // In matches column against a list (a slice). Values are quoted as
-// PostgREST requires; duplicates are dropped. A list of only the empty
-// string is sent as eq. (PostgREST reads in.("") as the empty list).
+// PostgREST requires and sent in order, duplicates included. A list of
+// only the empty string is sent as eq. (PostgREST reads in.("") as the
+// empty list).
 func (b *Builder) In(column string, values any) *Builder {
-	s, err := formatList(values)
-	if s == `("")` {
-		return b.filter(column, "eq.", err)
+	f, err := inFilter(column, values)
+	if err != nil {
+		return b.fail(err)
 	}
-	return b.filter(column, "in."+s, err)
+	return b.where(column, f)
 }
 
 // NotIn matches rows whose column is in none of the values.
 func (b *Builder) NotIn(column string, values any) *Builder {
-	s, err := formatList(values)
-	if s == `("")` {
-		return b.filter(column, "not.eq.", err)
+	f, err := inFilter(column, values)
+	if err != nil {
+		return b.fail(err)
 	}
-	return b.filter(column, "not.in."+s, err)
+	return b.where(column, query.Not(f))
 }
 
 // Contains matches array, range or jsonb columns containing value (a slice,
 // a range or array literal string, or a map/struct for jsonb).
 func (b *Builder) Contains(column string, value any) *Builder {
-	s, err := formatContains(value)
-	return b.filter(column, "cs."+s, err)
+	return b.where(column, query.Contains(col(column), value))
 }
 
 // ContainedBy matches columns contained by value.
 func (b *Builder) ContainedBy(column string, value any) *Builder {
-	s, err := formatContains(value)
-	return b.filter(column, "cd."+s, err)
+	return b.where(column, query.ContainedBy(col(column), value))
 }
 
 // Overlaps matches array or range columns sharing an element with value.
 func (b *Builder) Overlaps(column string, value any) *Builder {
-	s, err := formatContains(value)
-	return b.filter(column, "ov."+s, err)
+	return b.where(column, query.Overlaps(col(column), value))
+}
+
+// rangeText renders a range value: a string as written, or a two-element
+// slice [lower, upper] as the half-open range "[lower,upper)", the
+// inclusive-exclusive default of PostgreSQL's range constructors.
+func rangeText(v any) (string, error) {
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	els, ok := elements(v)
+	if !ok || len(els) != 2 {
+		return "", fmt.Errorf("%w: a range is a string literal or a [lower, upper] pair, got %T", ErrInvalid, v)
+	}
+	var bound [2]string
+	for i, e := range els {
+		switch x := e.(type) {
+		case string:
+			bound[i] = x
+		case time.Time:
+			bound[i] = x.Format(time.RFC3339Nano)
+		case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+			bound[i] = fmt.Sprint(x)
+		default:
+			return "", fmt.Errorf("%w: a range bound is a string, a number or a time, got %T", ErrInvalid, e)
+		}
+	}
+	return "[" + bound[0] + "," + bound[1] + ")", nil
 }
 
 func (b *Builder) rangeOp(column, op string, r any) *Builder {
-	s, err := formatRange(r)
-	return b.filter(column, op+"."+s, err)
+	s, err := rangeText(r)
+	if err != nil {
+		return b.fail(fmt.Errorf("filter on %q: %w", column, err))
+	}
+	return b.where(column, query.Raw(column, op, s))
 }
 
 // RangeGt matches ranges strictly right of r (a literal such as
@@ -733,34 +744,7 @@ func (b *Builder) TextSearch(column, q string, opts ...query.TextSearchOptions) 
 	if len(opts) > 1 {
 		return b.fail(fmt.Errorf("%w: TextSearch takes at most one TextSearchOptions", ErrInvalid))
 	}
-	var o query.TextSearchOptions
-	if len(opts) == 1 {
-		o = opts[0]
-	}
-	var op string
-	switch o.Type {
-	case query.FTS:
-		op = "fts"
-	case query.Plain:
-		op = "plfts"
-	case query.Phrase:
-		op = "phfts"
-	case query.Websearch:
-		op = "wfts"
-	default:
-		return b.fail(fmt.Errorf("%w: unknown text search type %d", ErrInvalid, o.Type))
-	}
-	if o.Config != "" {
-		// a configuration name is an identifier; anything else would end
-		// the operator early and change the filter's meaning
-		for i := 0; i < len(o.Config); i++ {
-			if c := o.Config[i]; !(c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-				return b.fail(fmt.Errorf("%w: invalid text search config %q", ErrInvalid, o.Config))
-			}
-		}
-		op += "(" + o.Config + ")"
-	}
-	return b.filter(column, op+"."+q, nil)
+	return b.where(column, query.TextSearch(col(column), q, opts...))
 }
 
 // Match adds one Eq per entry, in sorted key order (Go maps have none).
@@ -777,41 +761,86 @@ func (b *Builder) Match(values map[string]any) *Builder {
 	return c
 }
 
-// formatOp renders a value for a raw operator: a string is passed as
-// written (PostgREST syntax); other values are formatted for the operator
-// (lists for in, array literals for cs/cd/ov, is values for is).
-func formatOp(op string, v any) (string, error) {
+// valueOps are the operators whose value package query encodes as it is.
+var valueOps = map[string]func(*any, any) query.Filter{
+	"eq": query.Eq[any], "neq": query.Neq[any], "gt": query.Gt[any], "gte": query.Gte[any],
+	"lt": query.Lt[any], "lte": query.Lte[any], "isdistinct": query.IsDistinct[any],
+	"cs": query.Contains[any], "cd": query.ContainedBy[any], "ov": query.Overlaps[any],
+}
+
+// opFilter builds column=operator.value: a string value is PostgREST
+// syntax as written ("(1,2)" for in); other values are encoded for the
+// operator by package query (lists for in, array literals for cs/cd/ov,
+// is values for is).
+func opFilter(column, operator string, v any) (query.Filter, error) {
 	if s, ok := v.(string); ok {
-		return s, nil
+		return query.Raw(column, operator, s), nil
 	}
-	base := op
+	base, neg := operator, false
 	for strings.HasPrefix(base, "not.") {
-		base = strings.TrimPrefix(base, "not.")
+		base, neg = base[len("not."):], !neg
 	}
-	if i := strings.IndexByte(base, '('); i >= 0 {
-		base = base[:i]
-	}
-	switch base {
-	case "in":
-		return formatList(v)
-	case "cs", "cd", "ov":
-		return formatContains(v)
-	case "is":
-		return isValue(v)
-	case "like", "ilike":
-		if _, ok := elements(v); ok {
-			return formatArray(v)
+	name, mod, _ := strings.Cut(base, "(")
+	c := col(column)
+	var f query.Filter
+	if op, ok := valueOps[name]; ok && mod == "" {
+		f = op(c, v)
+		if neg {
+			f = query.Not(f)
 		}
+		return f, nil
 	}
-	return formatScalar(v)
+	switch name {
+	case "in":
+		var err error
+		if f, err = inFilter(column, v); err != nil {
+			return f, err
+		}
+	case "is":
+		t, err := trilean(v)
+		if err != nil {
+			return f, err
+		}
+		f = query.Is(c, t)
+	case "sr", "nxl", "sl", "nxr", "adj":
+		s, err := rangeText(v)
+		if err != nil {
+			return f, err
+		}
+		return query.Raw(column, operator, s), nil
+	case "like", "ilike":
+		ps, ok := v.([]string)
+		if !ok || (mod != "any)" && mod != "all)") {
+			return f, fmt.Errorf("%w: %s takes a pattern string, or a []string with (any) or (all), got %T", ErrInvalid, operator, v)
+		}
+		switch name + mod {
+		case "likeany)":
+			f = query.LikeAnyOf(c, ps...)
+		case "likeall)":
+			f = query.LikeAllOf(c, ps...)
+		case "ilikeany)":
+			f = query.ILikeAnyOf(c, ps...)
+		default:
+			f = query.ILikeAllOf(c, ps...)
+		}
+	default:
+		return f, fmt.Errorf("%w: operator %q takes its value as a PostgREST string, got %T", ErrInvalid, operator, v)
+	}
+	if neg {
+		f = query.Not(f)
+	}
+	return f, nil
 }
 
 // Not negates one filter: column=not.operator.value. A string value is
 // PostgREST syntax as written ("(1,2)" for in); other values are formatted
 // for the operator.
 func (b *Builder) Not(column, operator string, value any) *Builder {
-	s, err := formatOp(operator, value)
-	return b.filter(column, "not."+operator+"."+s, err)
+	f, err := opFilter(column, "not."+operator, value)
+	if err != nil {
+		return b.fail(fmt.Errorf("filter on %q: %w", column, err))
+	}
+	return b.where(column, f)
 }
 
 // Filter adds column=operator.value in raw PostgREST syntax ("in",
@@ -820,18 +849,21 @@ func (b *Builder) Filter(column, operator string, value any) *Builder {
 	if strings.TrimSpace(operator) == "" {
 		return b.fail(fmt.Errorf("%w: Filter on %q with an empty operator", ErrInvalid, column))
 	}
-	s, err := formatOp(operator, value)
-	return b.filter(column, operator+"."+s, err)
+	f, err := opFilter(column, operator, value)
+	if err != nil {
+		return b.fail(fmt.Errorf("filter on %q: %w", column, err))
+	}
+	return b.where(column, f)
 }
 
 // Or adds or=(filters) in PostgREST syntax ("id.eq.2,name.eq.Han"), on
 // the table or on a referenced table given as the optional argument.
 func (b *Builder) Or(filters string, referencedTable ...string) *Builder {
-	key := "or"
+	f := query.OrRaw(filters)
 	if len(referencedTable) > 0 && referencedTable[0] != "" {
-		key = referencedTable[0] + ".or"
+		f = query.On(referencedTable[0], f)
 	}
-	return b.filter(key, "("+filters+")", nil)
+	return b.where("or", f)
 }
 
 // Nulls places NULLs in an order.
@@ -875,26 +907,13 @@ func (b *Builder) Order(column string, opts ...OrderOptions) *Builder {
 	case NullsLast:
 		term += ".nullslast"
 	}
-	key := "order"
-	if o.ReferencedTable != "" {
-		key = o.ReferencedTable + ".order"
-	}
 	c := b.clone()
-	for _, p := range c.params {
-		if p.key == key {
-			term = p.value + "," + term
-			break
-		}
+	if o.ReferencedTable != "" {
+		c.q = c.q.OrderOf(o.ReferencedTable, query.OrderRaw(term))
+	} else {
+		c.q = c.q.Order(query.OrderRaw(term))
 	}
-	c.set(key, term)
 	return c
-}
-
-func refKey(key string, ref []string) string {
-	if len(ref) > 0 && ref[0] != "" {
-		return ref[0] + "." + key
-	}
-	return key
 }
 
 // Limit returns at most n rows (of the referenced table, if given).
@@ -903,7 +922,11 @@ func (b *Builder) Limit(n int, referencedTable ...string) *Builder {
 		return b.fail(fmt.Errorf("%w: negative limit %d", ErrInvalid, n))
 	}
 	c := b.clone()
-	c.set(refKey("limit", referencedTable), strconv.Itoa(n))
+	if len(referencedTable) > 0 && referencedTable[0] != "" {
+		c.q = c.q.LimitOf(referencedTable[0], n)
+	} else {
+		c.q = c.q.Limit(n)
+	}
 	return c
 }
 
@@ -914,83 +937,61 @@ func (b *Builder) Range(from, to int, referencedTable ...string) *Builder {
 		return b.fail(fmt.Errorf("%w: range %d..%d", ErrInvalid, from, to))
 	}
 	c := b.clone()
-	c.set(refKey("offset", referencedTable), strconv.Itoa(from))
-	c.set(refKey("limit", referencedTable), strconv.Itoa(to-from+1))
+	if len(referencedTable) > 0 && referencedTable[0] != "" {
+		c.q = c.q.RangeOf(referencedTable[0], from, to)
+	} else {
+		c.q = c.q.Range(from, to)
+	}
 	return c
 }
 
-func (b *Builder) withAccept(a string) *Builder {
+func (b *Builder) with(f func(query.Query) query.Query) *Builder {
 	c := b.clone()
-	c.accept = a
+	c.q = f(c.q)
 	return c
 }
 
 // Single asks for exactly one row, returned as an object; PostgREST
 // answers PGRST116 otherwise (matching [ErrNotFound] or [ErrMultipleRows]).
-func (b *Builder) Single() *Builder { return b.withAccept("application/vnd.pgrst.object+json") }
+func (b *Builder) Single() *Builder { return b.with(query.Query.Single) }
 
 // MaybeSingle returns the one row as an object, or JSON null when there
 // is none; several rows are an error matching [ErrMultipleRows].
 func (b *Builder) MaybeSingle() *Builder {
-	c := b.clone()
+	c := b.with(query.Query.MaybeSingle)
 	c.maybe = true
 	return c
 }
 
 // CSV returns the rows as CSV text.
-func (b *Builder) CSV() *Builder { return b.withAccept("text/csv") }
+func (b *Builder) CSV() *Builder { return b.with(query.Query.CSV) }
 
 // GeoJSON returns the rows as a GeoJSON FeatureCollection (PostGIS).
-func (b *Builder) GeoJSON() *Builder { return b.withAccept("application/geo+json") }
+func (b *Builder) GeoJSON() *Builder { return b.with(query.Query.GeoJSON) }
 
 // StripNulls leaves null values out of the returned objects.
-func (b *Builder) StripNulls() *Builder {
-	return b.withAccept("application/vnd.pgrst.array+json;nulls=stripped")
-}
+func (b *Builder) StripNulls() *Builder { return b.with(query.Query.StripNulls) }
 
 // Explain returns the PostgreSQL plan of the query instead of its rows.
 // PostgREST must allow it (db-plan-enabled).
 func (b *Builder) Explain(o query.ExplainOptions) *Builder {
-	var fmtName string
-	switch o.Format {
-	case query.ExplainText:
-		fmtName = "text"
-	case query.ExplainJSON:
-		fmtName = "json"
-	default:
+	if o.Format != query.ExplainText && o.Format != query.ExplainJSON {
 		return b.fail(fmt.Errorf("%w: unknown explain format %d", ErrInvalid, o.Format))
 	}
-	var opts []string
-	for _, x := range []struct {
-		on   bool
-		name string
-	}{{o.Analyze, "analyze"}, {o.Verbose, "verbose"}, {o.Settings, "settings"}, {o.Buffers, "buffers"}, {o.WAL, "wal"}} {
-		if x.on {
-			opts = append(opts, x.name)
-		}
-	}
-	c := b.clone()
-	c.explain = "application/vnd.pgrst.plan+" + fmtName + `; for="%s"; options=` + strings.Join(opts, "|") + ";"
-	return c
+	return b.with(func(q query.Query) query.Query { return q.Explain(o) })
 }
 
 // Rollback runs the write in a transaction that is rolled back
 // (Prefer: tx=rollback; the server must allow it).
-func (b *Builder) Rollback() *Builder {
-	c := b.clone()
-	c.prefer.rollback = true
-	return c
-}
+func (b *Builder) Rollback() *Builder { return b.with(query.Query.Rollback) }
 
 // MaxAffected makes an update or delete fail, and roll back, when it would
 // affect more than n rows (Prefer: handling=strict, max-affected=n).
 func (b *Builder) MaxAffected(n int64) *Builder {
-	if n <= 0 {
+	if n <= 0 || n > math.MaxInt-1 {
 		return b.fail(fmt.Errorf("%w: MaxAffected(%d) must be positive", ErrInvalid, n))
 	}
-	c := b.clone()
-	c.prefer.maxAffected = n
-	return c
+	return b.with(func(q query.Query) query.Query { return q.MaxAffected(int(n)) })
 }
 
 // SetHeader adds a header to this request. apikey and Authorization are
@@ -1027,12 +1028,13 @@ func (b *Builder) Schema(name string) *Builder {
 // label names the call in errors: "select countries".
 func (b *Builder) label() string {
 	if b.fn {
-		return "rpc " + b.table
+		return "rpc " + b.q.Name()
 	}
-	return b.opName() + " " + b.table
+	return b.opName() + " " + b.q.Name()
 }
 
-// build validates the builder and returns its request.
+// build validates the builder and returns its request, encoded by
+// package query.
 func (b *Builder) build() (*request, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -1049,72 +1051,52 @@ func (b *Builder) build() (*request, error) {
 	if err := b.checkNUL(); err != nil {
 		return nil, err
 	}
-	r := &request{
-		params:  b.params,
-		prefer:  b.prefer.String(),
-		accept:  b.accept,
-		header:  b.header,
-		body:    b.body,
-		hasBody: b.hasBody,
-		schema:  b.schema,
-	}
-	if b.fn {
-		r.path = "/rpc/" + pathEscape(b.table)
-	} else {
-		r.path = "/" + pathEscape(b.table)
-	}
+	var qr query.Request
+	var err error
 	switch b.op {
 	case opSelect:
-		r.method = http.MethodGet
-		if b.opts.head {
-			r.method = http.MethodHead
-		}
-	case opInsert, opUpsert:
-		r.method = http.MethodPost
+		qr, err = b.q.Read()
+	case opInsert:
+		qr, err = b.q.Insert(b.write)
+	case opUpsert:
+		qr, err = b.q.Upsert(b.write)
 	case opUpdate:
-		r.method = http.MethodPatch
+		qr, err = b.q.Update(b.write)
 	case opDelete:
-		r.method = http.MethodDelete
+		qr, err = b.q.Delete(b.write)
 	case opRPC:
-		switch {
-		case b.opts.head:
-			r.method = http.MethodHead
-		case b.opts.get:
-			r.method = http.MethodGet
-		default:
-			r.method = http.MethodPost
-		}
+		qr, err = b.q.Call(query.Call{Get: b.opts.get, Args: b.args})
 	}
-	if b.explain != "" {
-		forType := b.accept
-		if forType == "" {
-			forType = "application/json"
+	if err != nil {
+		if errors.Is(err, query.ErrNoFilter) {
+			return nil, ErrNoFilter
 		}
-		r.accept = fmt.Sprintf(b.explain, forType)
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	r := &request{
+		method:   qr.Method,
+		path:     qr.Path,
+		rawQuery: qr.RawQuery,
+		prefer:   qr.Prefer,
+		accept:   qr.Accept,
+		header:   b.header,
+		body:     b.body,
+		hasBody:  b.hasBody && qr.Method != http.MethodGet && qr.Method != http.MethodHead,
+		schema:   b.schema,
+		count:    qr.Count != query.CountNone,
 	}
 	return r, nil
 }
 
-// checkNUL refuses a NUL byte anywhere it would travel in the URL or a
-// header (PostgreSQL text cannot hold one, and servers cut or reject it),
-// as package query does for typed requests.
+// checkNUL refuses a NUL byte in the schema or a header (PostgreSQL text
+// cannot hold one, and servers cut or reject it); package query refuses
+// it in names and values.
 func (b *Builder) checkNUL() error {
 	bad := func(what string) error {
 		return fmt.Errorf("%w: %w: %s holds a NUL byte", ErrInvalid, query.ErrInvalidValue, what)
 	}
-	if strings.IndexByte(b.table, 0) >= 0 {
-		return bad("the table or function name")
-	}
 	if strings.IndexByte(b.schema, 0) >= 0 {
 		return bad("the schema name")
-	}
-	for _, p := range b.params {
-		if strings.IndexByte(p.key, 0) >= 0 {
-			return bad("parameter name " + strconv.Quote(p.key))
-		}
-		if strings.IndexByte(p.value, 0) >= 0 {
-			return bad("the value of parameter " + strconv.Quote(p.key))
-		}
 	}
 	for k, vs := range b.header {
 		for _, v := range vs {
@@ -1180,7 +1162,7 @@ func (b *Builder) execute(ctx context.Context) (*Result, error) {
 	}
 	defer transport.DrainClose(resp)
 	res := &Result{Status: resp.StatusCode, Count: -1}
-	if b.prefer.count != "" {
+	if r.count {
 		res.Count = contentRangeCount(resp.Header)
 	}
 	if r.method == http.MethodHead {
@@ -1209,13 +1191,4 @@ func (b *Builder) execute(ctx context.Context) (*Result, error) {
 		}
 	}
 	return res, nil
-}
-
-// isNil reports a nil value or a nil pointer (a NULL column value).
-func isNil(v any) bool {
-	if v == nil {
-		return true
-	}
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }

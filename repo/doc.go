@@ -58,6 +58,12 @@
 // with the schema. Response bodies are always drained and closed; counts
 // come from Content-Range.
 //
+// [Builder] builds a package query Query (query.Table, query.RPC) and
+// sends what it encodes, so typed and untyped calls share one encoder:
+// the same value formatting ([]byte as bytea hex, numbers in their
+// shortest form), in lists sent as given (duplicates kept), and the same
+// Prefer, Accept and explain headers.
+//
 // # Errors
 //
 // PostgREST's errors are [*Error] values (HTTP status, code, message,

@@ -1,6 +1,13 @@
 package repo
 
-import "io"
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/supakit/supakit/query"
+	"github.com/supakit/supakit/transport"
+)
 
 // DecodeRows exposes decodeRows to the benchmarks.
 func DecodeRows[T any](r io.Reader) ([]T, error) { return decodeRows[T](r) }
@@ -14,6 +21,39 @@ func DecodeStream[T any](r io.Reader, yield func(T) bool) (int, error) {
 	return n, err
 }
 
-// FormatList and FormatArray expose the value encoders to the fuzz tests.
-func FormatList(v any) (string, error)  { return formatList(v) }
-func FormatArray(v any) (string, error) { return formatArray(v) }
+type noConn struct{}
+
+func (noConn) Rest() *transport.Transport { return nil }
+func (noConn) Schema() string             { return "" }
+
+// filterValue builds a select with f on column c and returns the value of
+// that filter after prefix, as the request would carry it.
+func filterValue(f func(*Builder) *Builder, prefix string) (string, error) {
+	r, err := f(Table(noConn{}, "t").Select("*")).build()
+	if err != nil {
+		return "", err
+	}
+	ps, err := query.ParseQuery(r.rawQuery)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range ps {
+		if p.Key == "c" {
+			if v, ok := strings.CutPrefix(p.Value, prefix); ok {
+				return v, nil
+			}
+			return "", errors.New("filter value " + p.Value + " lacks " + prefix)
+		}
+	}
+	return "", errors.New("no filter in " + r.rawQuery)
+}
+
+// FormatList and FormatArray give the in list and the array literal a
+// Builder sends for v (package query's encoding), for the fuzz tests.
+func FormatList(v any) (string, error) {
+	return filterValue(func(b *Builder) *Builder { return b.In("c", v) }, "in.")
+}
+
+func FormatArray(v any) (string, error) {
+	return filterValue(func(b *Builder) *Builder { return b.Contains("c", v) }, "cs.")
+}

@@ -97,7 +97,7 @@ func TestListAndArrayQuoting(t *testing.T) {
 		{[]string{`say "hi"`, `a\b`}, `("say \"hi\"","a\\b")`, `{"say \"hi\"","a\\b"}`},
 		{[]string{"", "null", "NULL"}, `("","null","NULL")`, `{"","null","NULL"}`},
 		{[]string{"a.b", "x:y", "{}", "[1]"}, `("a.b","x:y","{}","[1]")`, `{a.b,x:y,"{}",[1]}`},
-		{[]string{"tab\there", "nbsp\u00a0x", "ünï"}, "(\"tab\there\",\"nbsp\u00a0x\",ünï)", "{\"tab\there\",\"nbsp\u00a0x\",ünï}"},
+		{[]string{"tab\there", "nbsp\u00a0x", "ünï"}, "(\"tab\there\",\"nbsp\u00a0x\",ünï)", "{\"tab\there\",nbsp\u00a0x,ünï}"},
 	}
 	for _, tt := range tests {
 		l, err := repo.FormatList(tt.items)
@@ -127,9 +127,9 @@ func FuzzListQuoting(f *testing.F) {
 		if !utf8.ValidString(a) || !utf8.ValidString(b) || strings.ContainsRune(a+b, 0) {
 			t.Skip()
 		}
-		items := []string{a, b}
-		if a == b {
-			items = []string{a} // in lists drop duplicates
+		items := []string{a, b} // in lists keep duplicates, as package query sends them
+		if a == "" && b == "" {
+			t.Skip() // a list of only empty strings is sent as eq.
 		}
 		roundTrip(t, "(", ")", `"\(){}[]:.`, repo.FormatList, items)
 		roundTrip(t, "{", "}", `"\{}`, repo.FormatArray, []string{a, b})

@@ -34,7 +34,7 @@ type rpcCall struct {
 	args   any
 	get    bool
 	head   bool
-	params []param
+	params []query.Arg
 	body   []byte
 }
 
@@ -201,11 +201,7 @@ func (r *Repo[T]) pkFilters(pk []any) ([]query.Filter, error) {
 		if got := reflect.TypeOf(v); got != want && got != col.Type {
 			return nil, fmt.Errorf("%w: primary-key column %s (%s.%s) is %s, got %T", ErrInvalid, col.Name, r.tbl.Type, col.GoName, col.Type, v)
 		}
-		s, err := formatScalar(v)
-		if err != nil {
-			return nil, err
-		}
-		fs[i] = query.Raw(col.Name, "eq", s)
+		fs[i] = query.ColumnEq(col, v)
 	}
 	return fs, nil
 }
@@ -327,7 +323,7 @@ func (r *Repo[T]) write(ctx context.Context, op opKind, rows []T, bulk bool, opt
 	if err != nil {
 		return fail(err)
 	}
-	if o.count != "" || o.head || o.get || o.unfiltered {
+	if o.count != query.CountNone || o.head || o.get || o.unfiltered {
 		return fail(fmt.Errorf("%w: WithCount, Head, Get and AllowUnfiltered do not apply to a typed %s", ErrInvalid, op))
 	}
 	if op == opInsert && (o.conflictSet || o.ignoreDup) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/supakit/supakit/query"
 	"io"
 	"net/http"
 	"strings"
@@ -25,7 +26,7 @@ func Call[R any](ctx context.Context, c Conn, fn string, args any, opts ...Optio
 	if b.opts.head {
 		return zero, fmt.Errorf("repo: %s: %w: Head returns no result; use Func(...).Count", label, ErrInvalid)
 	}
-	if b.opts.count != "" {
+	if b.opts.count != query.CountNone {
 		return zero, fmt.Errorf("repo: %s: %w: WithCount has no result here; use Func(...).FindAndCount", label, ErrInvalid)
 	}
 	r, err := b.build()
@@ -73,7 +74,7 @@ func Func[R any](c Conn, fn string, args any, opts ...Option) *Query[R] {
 	if err != nil {
 		return fail(err)
 	}
-	if o.head || o.count != "" || o.conflictSet || o.ignoreDup || o.defaultToNull != nil || o.unfiltered || o.minimal {
+	if o.head || o.count != query.CountNone || o.conflictSet || o.ignoreDup || o.defaultToNull != nil || o.unfiltered || o.minimal {
 		return fail(fmt.Errorf("%w: only Get applies to Func (Count and FindAndCount count)", ErrInvalid))
 	}
 	rc.get = o.get
@@ -85,7 +86,7 @@ func Func[R any](c Conn, fn string, args any, opts ...Option) *Query[R] {
 	if r.codec, err = codecFor(tbl); err != nil {
 		return fail(err)
 	}
-	if rc.params, err = argsParams(args); err != nil {
+	if rc.params, err = callArgs(args); err != nil {
 		return fail(err)
 	}
 	if !o.get {

@@ -273,9 +273,7 @@ func (q *Query[T]) read(x query.Query) (query.Request, []byte, error) {
 	if c := q.r.rpc; c != nil {
 		call := query.Call{Get: c.get}
 		if c.get || c.head {
-			for _, p := range c.params {
-				call.Args = append(call.Args, query.NamedArg(p.key, p.value))
-			}
+			call.Args = append(call.Args, c.params...)
 			if c.head {
 				x = x.Head()
 			}
@@ -653,7 +651,7 @@ func (q *Query[T]) Delete(ctx context.Context, opts ...Option) ([]T, error) {
 	if err != nil {
 		return nil, fmt.Errorf("repo: %s: %w", label, err)
 	}
-	if o.count != "" || o.head || o.get || o.conflictSet || o.ignoreDup || o.defaultToNull != nil {
+	if o.count != query.CountNone || o.head || o.get || o.conflictSet || o.ignoreDup || o.defaultToNull != nil {
 		return nil, fmt.Errorf("repo: %s: %w: only AllowUnfiltered and ReturnMinimal apply to Delete", label, ErrInvalid)
 	}
 	if q.r.rpc != nil {

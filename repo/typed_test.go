@@ -232,7 +232,7 @@ func TestRefusals(t *testing.T) {
 		{"nil in an in list", func(cl repo.Conn) error {
 			_, err := repo.Table(cl, "countries").Select("*").In("name", []any{"a", nil}).Execute(ctx)
 			return err
-		}, repo.ErrInvalid, "nil in an in list"},
+		}, repo.ErrInvalid, "nil value in the list"},
 		{"no operation", func(cl repo.Conn) error {
 			_, err := repo.Table(cl, "countries").Eq("id", 1).Execute(ctx)
 			return err

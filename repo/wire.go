@@ -21,109 +21,19 @@ type Conn interface {
 	Schema() string
 }
 
-// param is one query parameter, unescaped.
-type param struct{ key, value string }
-
 // request is the neutral form of one PostgREST call, built by the
 // builders and sent by send.
 type request struct {
 	method   string
 	path     string // escaped, relative to /rest/v1: "/countries", "/rpc/fn"
-	rawQuery string // encoded query; when set, params are ignored
-	params   []param
+	rawQuery string // encoded query (package query's encoding)
 	prefer   string
 	accept   string
 	header   http.Header // extra headers (SetHeader)
 	body     []byte
 	hasBody  bool
 	schema   string // "" = the connection's
-}
-
-// prefer holds the Prefer preferences; they are written in the order the
-// official clients use.
-type prefer struct {
-	resolution  string // merge-duplicates | ignore-duplicates
-	count       string // exact | planned | estimated
-	missing     bool   // missing=default
-	returnRep   bool   // return=representation
-	rollback    bool   // tx=rollback
-	maxAffected int64  // handling=strict, max-affected=n (0 = none)
-}
-
-func (p prefer) String() string {
-	var parts []string
-	if p.resolution != "" {
-		parts = append(parts, "resolution="+p.resolution)
-	}
-	if p.count != "" {
-		parts = append(parts, "count="+p.count)
-	}
-	if p.missing {
-		parts = append(parts, "missing=default")
-	}
-	if p.returnRep {
-		parts = append(parts, "return=representation")
-	}
-	if p.rollback {
-		parts = append(parts, "tx=rollback")
-	}
-	if p.maxAffected > 0 {
-		parts = append(parts, "handling=strict", "max-affected="+strconv.FormatInt(p.maxAffected, 10))
-	}
-	return strings.Join(parts, ", ")
-}
-
-// encodeQuery encodes params as application/x-www-form-urlencoded the way
-// the official clients do (URLSearchParams): letters, digits and "*-._"
-// stay raw, space becomes '+', everything else is percent-encoded.
-func encodeQuery(ps []param) string {
-	var b strings.Builder
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		formEscape(&b, p.key)
-		b.WriteByte('=')
-		formEscape(&b, p.value)
-	}
-	return b.String()
-}
-
-func formEscape(b *strings.Builder, s string) {
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '*', c == '-', c == '.', c == '_':
-			b.WriteByte(c)
-		case c == ' ':
-			b.WriteByte('+')
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-}
-
-// pathEscape escapes a table or function name as one path segment.
-func pathEscape(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
-			c == '-', c == '.', c == '_', c == '~':
-			b.WriteByte(c)
-		default:
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-	return b.String()
+	count    bool   // a count was asked (Content-Range)
 }
 
 // Header values every request shares; never modified.
@@ -172,9 +82,6 @@ func send(ctx context.Context, c Conn, r *request) (*http.Response, error) {
 		h["Accept"] = []string{r.accept}
 	}
 	raw := r.rawQuery
-	if raw == "" {
-		raw = encodeQuery(r.params)
-	}
 	if n := len(r.path) + 1 + len(raw); n > query.MaxURLLength {
 		// the same error as package query's, so errors.Is(err,
 		// query.ErrURLTooLong) holds for typed and untyped calls alike
