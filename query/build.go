@@ -50,8 +50,8 @@ type scope struct {
 	root bool
 }
 
-func (q Query) build(method string, k kind, w Write, c Call) (Request, error) {
-	if err := q.Err(); err != nil {
+func (q *Query) build(method string, k kind, w Write, c Call) (Request, error) {
+	if err := q.collectErrs(); err != nil {
 		return Request{}, err
 	}
 	if q.name == "" {
@@ -519,12 +519,7 @@ func (e *encoder) condition(f *Filter, inTree bool) {
 		e.buf = append(e.buf, f.val.s...)
 	case fIn:
 		e.buf = append(e.buf, "in.%28"...)
-		for i := range f.vals {
-			if i > 0 {
-				e.buf = append(e.buf, "%2C"...)
-			}
-			e.listValue(f.vals[i])
-		}
+		e.buf = append(e.buf, f.val.s...)
 		e.buf = append(e.buf, "%29"...)
 	case fRaw:
 		e.buf = appendForm(e.buf, f.op)

@@ -34,8 +34,7 @@ type Filter struct {
 	neg   bool
 	op    string
 	col   colRef
-	val   value
-	vals  []value
+	val   value // the operand; for an in list its encoded values (see inList)
 	kids  []Filter
 	scope *scopeRef // On only
 	err   error
@@ -259,7 +258,9 @@ func IsDistinct[V any](col *V, v V) Filter {
 // (PostgREST would read in.("") as the empty list).
 func In[V any](col *V, vs ...V) Filter {
 	f := Filter{kind: fIn, op: "in", col: refOf(col, false)}
-	f.vals = make([]value, len(vs))
+	var stack [512]byte
+	enc := stack[:0]
+	var first value
 	for i, v := range vs {
 		x, err := valueOf(v, f.col.json)
 		if err == nil && x.isNull() {
@@ -269,18 +270,38 @@ func In[V any](col *V, vs ...V) Filter {
 			f.err = wrapValue(err, "in", &f.col)
 			return f
 		}
-		f.vals[i] = x
+		if i == 0 {
+			first = x
+		} else {
+			enc = append(enc, "%2C"...)
+		}
+		enc = appendListValue(enc, x)
 	}
-	return singleEmpty(f)
+	return finishIn(f, enc, len(vs), first)
 }
 
-// singleEmpty rewrites an in list holding only the empty string, which
-// PostgREST reads as the empty list (= ANY('{}')), as the equivalent eq.
-func singleEmpty(f Filter) Filter {
-	if len(f.vals) == 1 && f.vals[0].k == vText && f.vals[0].s == "" {
-		f.kind, f.op, f.val, f.vals = fOp, "eq", f.vals[0], nil
+// finishIn stores in f the encoded values of its in list (each quoted
+// where the list's grammar needs it, form-encoded, joined by %2C), so
+// building a query appends them as they are. A list of n == 1 values
+// holding only the empty string, which PostgREST reads as the empty list
+// (= ANY('{}')), becomes the equivalent eq.
+func finishIn(f Filter, enc []byte, n int, first value) Filter {
+	if n == 1 && first.k == vText && first.s == "" {
+		f.kind, f.op, f.val = fOp, "eq", first
+		return f
 	}
+	f.val = value{k: vText, s: string(enc)}
 	return f
+}
+
+// appendListValue appends an operand inside an in list or a logic tree.
+func appendListValue(b []byte, v value) []byte {
+	if v.k == vText {
+		return appendListForm(b, v.s)
+	}
+	// numbers and booleans hold nothing PostgREST's grammar reserves
+	var t [32]byte
+	return appendForm(b, v.appendText(t[:0]))
 }
 
 // NotIn is Not(In(col, vs...)): col=not.in.(a,b).
@@ -566,7 +587,9 @@ func ColumnEq(col *schema.Column, v any) Filter {
 // have the column's Go type (or its element type), and none may be nil.
 func ColumnIn(col *schema.Column, vs ...any) Filter {
 	f := Filter{kind: fIn, op: "in", col: columnRef(col)}
-	f.vals = make([]value, len(vs))
+	var stack [512]byte
+	enc := stack[:0]
+	var first value
 	for i, v := range vs {
 		if err := checkType(col, v); err != nil {
 			f.err = err
@@ -580,7 +603,12 @@ func ColumnIn(col *schema.Column, vs ...any) Filter {
 			f.err = wrapValue(err, "in", &f.col)
 			return f
 		}
-		f.vals[i] = x
+		if i == 0 {
+			first = x
+		} else {
+			enc = append(enc, "%2C"...)
+		}
+		enc = appendListValue(enc, x)
 	}
-	return singleEmpty(f)
+	return finishIn(f, enc, len(vs), first)
 }

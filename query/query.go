@@ -146,7 +146,7 @@ var gens atomic.Uint64
 func (q *Query) touch() { q.gen = gens.Add(1) }
 
 // cachedRead returns the Request cached for q, if any.
-func (q Query) cachedRead() (Request, bool) {
+func (q *Query) cachedRead() (Request, bool) {
 	c := q.cache
 	if c == nil {
 		return Request{}, false
@@ -165,7 +165,7 @@ func (q Query) cachedRead() (Request, bool) {
 
 // storeRead caches r as the Request of q; the caller keeps r, the cache
 // its own copy of the header list.
-func (q Query) storeRead(r Request) {
+func (q *Query) storeRead(r Request) {
 	c := q.cache
 	if c == nil {
 		return
@@ -263,7 +263,10 @@ func (q Query) IsRPC() bool { return q.rpc }
 
 // Err returns the errors collected so far (construction, filters, select
 // and order items), joined; nil if the query is valid so far.
-func (q Query) Err() error {
+func (q Query) Err() error { return q.collectErrs() }
+
+// collectErrs is Err without copying the query.
+func (q *Query) collectErrs() error {
 	var errs []error
 	if q.err != nil {
 		errs = append(errs, q.err)
