@@ -118,10 +118,10 @@ func (q *Query) build(method string, k kind, w Write, c Call) (Request, error) {
 	for i := range q.orders {
 		e.ev = append(e.ev, event{seq: q.orders[i].seq, kind: evOrder, idx: i})
 	}
-	for i := -1; i < len(q.pages); i++ {
+	for i := -1; i < len(q.mods().pages); i++ {
 		p := &q.rootPage
 		if i >= 0 {
-			p = &q.pages[i]
+			p = &q.mods().pages[i]
 		}
 		if p.hasLimit {
 			e.ev = append(e.ev, event{seq: p.seqLimit, kind: evLimit, idx: i})
@@ -176,7 +176,7 @@ func (q *Query) build(method string, k kind, w Write, c Call) (Request, error) {
 		case evLimit, evOffset:
 			p := &q.rootPage
 			if ev.idx >= 0 {
-				p = &q.pages[ev.idx]
+				p = &q.mods().pages[ev.idx]
 			}
 			path, _, err := e.scopePath(p.scope, root)
 			if err != nil {
@@ -214,14 +214,14 @@ func (q *Query) build(method string, k kind, w Write, c Call) (Request, error) {
 		RawQuery:  string(e.buf),
 		Prefer:    q.prefer(k, w, preferReturn),
 		Accept:    accept,
-		Schema:    q.schemaName,
-		Expect:    q.expect,
+		Schema:    q.mods().schemaName,
+		Expect:    q.mods().expect,
 		Format:    format,
-		Count:     q.count,
+		Count:     q.mods().count,
 		Returning: returning && method != MethodHead,
 	}
-	if len(q.headers) > 0 {
-		r.Headers = append([]Header(nil), q.headers...)
+	if len(q.mods().headers) > 0 {
+		r.Headers = append([]Header(nil), q.mods().headers...)
 	}
 	return r, nil
 }

@@ -9,7 +9,7 @@ func (q Query) Gen() uint64 { return q.gen }
 // ReadUncached builds the Read request without the cache.
 func (q Query) ReadUncached() (Request, error) {
 	m := MethodGet
-	if q.head {
+	if q.mods().head {
 		m = MethodHead
 	}
 	return q.build(m, kindRead, Write{}, Call{})

@@ -109,19 +109,12 @@ type Query struct {
 	selSeq   int32
 	filters  []seqFilter
 	orders   []orderTerm
-	pages    []page // embedded resources
 	rootPage page
-
-	count       Count
-	head        bool
-	expect      Expect
-	format      Format
-	stripNulls  bool
-	explain     *ExplainOptions
-	schemaName  string
-	headers     []Header
-	rollback    bool
-	maxAffected int64
+	// m holds the modifiers most queries never set; nil for none. A
+	// modifiers value is never changed once a Query refers to it: a
+	// method setting one copies it first (setMods), so the copies of a
+	// Query share it safely and a Query stays small to copy.
+	m *modifiers
 
 	// gen identifies this value among all the queries derived from the
 	// same root: every method that returns a changed Query gives it a new
@@ -129,6 +122,41 @@ type Query struct {
 	// Read built for one gen, so a reused query is encoded once.
 	gen   uint64
 	cache *readCache
+}
+
+// modifiers are the rarely set parts of a Query (see Query.m).
+type modifiers struct {
+	pages       []page // embedded resources
+	count       Count
+	head        bool
+	expect      Expect
+	format      Format
+	stripNulls  bool
+	rollback    bool
+	explain     *ExplainOptions
+	schemaName  string
+	headers     []Header
+	maxAffected int64
+}
+
+var noModifiers modifiers
+
+// mods returns the query's modifiers, for reading only.
+func (q *Query) mods() *modifiers {
+	if q.m == nil {
+		return &noModifiers
+	}
+	return q.m
+}
+
+// setMods gives q its own copy of its modifiers and returns it, to change.
+func (q *Query) setMods() *modifiers {
+	m := new(modifiers)
+	if q.m != nil {
+		*m = *q.m
+	}
+	q.m = m
+	return m
 }
 
 // readCache holds the Request built by Read for the query of one gen.
@@ -289,9 +317,10 @@ func (q *Query) collectErrs() error {
 			errs = append(errs, o.scope.err)
 		}
 	}
-	for i := range q.pages {
-		if q.pages[i].scope.err != nil {
-			errs = append(errs, q.pages[i].scope.err)
+	pages := q.mods().pages
+	for i := range pages {
+		if pages[i].scope.err != nil {
+			errs = append(errs, pages[i].scope.err)
 		}
 	}
 	return errors.Join(errs...)
@@ -421,7 +450,8 @@ func (q Query) setPage(sc scopeRef, limit, offset int64, setLimit, setOffset boo
 	q.touch()
 	p := &q.rootPage // the queried table's page lives in the Query value
 	if sc != (scopeRef{}) {
-		n := slices.Clone(q.pages)
+		m := q.setMods()
+		n := slices.Clone(m.pages)
 		i := -1
 		for j := range n {
 			if n[j].scope == sc {
@@ -433,7 +463,7 @@ func (q Query) setPage(sc scopeRef, limit, offset int64, setLimit, setOffset boo
 			n = append(n, page{scope: sc})
 			i = len(n) - 1
 		}
-		q.pages = n
+		m.pages = n
 		p = &n[i]
 	}
 	if setOffset {
@@ -502,21 +532,21 @@ func (q Query) RangeOf(rel any, from, to int) Query {
 
 // Single asks for exactly one row as an object (Accept:
 // application/vnd.pgrst.object+json); PostgREST answers 406 otherwise.
-func (q Query) Single() Query { q.touch(); q.expect = ExpectOne; return q }
+func (q Query) Single() Query { q.touch(); q.setMods().expect = ExpectOne; return q }
 
 // MaybeSingle asks for zero or one row; nothing is sent for it (as in the
 // official clients), the executor checks the row count.
-func (q Query) MaybeSingle() Query { q.touch(); q.expect = ExpectMaybe; return q }
+func (q Query) MaybeSingle() Query { q.touch(); q.setMods().expect = ExpectMaybe; return q }
 
 // CSV asks for the rows as CSV (Accept: text/csv).
-func (q Query) CSV() Query { q.touch(); q.format = FormatCSV; return q }
+func (q Query) CSV() Query { q.touch(); q.setMods().format = FormatCSV; return q }
 
 // GeoJSON asks for GeoJSON (Accept: application/geo+json).
-func (q Query) GeoJSON() Query { q.touch(); q.format = FormatGeoJSON; return q }
+func (q Query) GeoJSON() Query { q.touch(); q.setMods().format = FormatGeoJSON; return q }
 
 // StripNulls asks PostgREST to leave null fields out of the JSON objects
 // (Accept: application/vnd.pgrst.array+json;nulls=stripped).
-func (q Query) StripNulls() Query { q.touch(); q.stripNulls = true; return q }
+func (q Query) StripNulls() Query { q.touch(); q.setMods().stripNulls = true; return q }
 
 // Explain asks for the execution plan instead of the rows (Accept:
 // application/vnd.pgrst.plan+text; for="..."; options=...;). PostgREST
@@ -526,7 +556,7 @@ func (q Query) Explain(o ExplainOptions) Query {
 	if o.Format > ExplainJSON {
 		return q.addErr(errors.New("query: invalid explain format"))
 	}
-	q.explain = &o
+	q.setMods().explain = &o
 	return q
 }
 
@@ -536,13 +566,13 @@ func (q Query) Count(c Count) Query {
 	if c > CountEstimated {
 		return q.addErr(errors.New("query: invalid count"))
 	}
-	q.count = c
+	q.setMods().count = c
 	return q
 }
 
 // Head makes a read (or a function call) an HTTP HEAD: no body, only
 // headers such as the count.
-func (q Query) Head() Query { q.touch(); q.head = true; return q }
+func (q Query) Head() Query { q.touch(); q.setMods().head = true; return q }
 
 // Schema sets the database schema of the request (Accept-Profile on reads,
 // Content-Profile on writes); empty keeps the client's default.
@@ -551,7 +581,7 @@ func (q Query) Schema(name string) Query {
 	if strings.ContainsAny(name, "\x00\r\n") {
 		return q.addErr(errors.New("query: invalid schema name"))
 	}
-	q.schemaName = name
+	q.setMods().schemaName = name
 	return q
 }
 
@@ -571,7 +601,8 @@ func (q Query) Header(name, value string) Query {
 		// depending on the key and the session
 		return q.addErr(errors.New("query: header " + name + " is set by the client; use the client's key or WithAccessToken"))
 	}
-	q.headers = append(slices.Clip(q.headers), Header{Name: name, Value: value})
+	m := q.setMods()
+	m.headers = append(slices.Clip(m.headers), Header{Name: name, Value: value})
 	return q
 }
 
@@ -588,7 +619,7 @@ func headerToken(s string) bool {
 // Rollback asks PostgREST to roll the transaction back (Prefer:
 // tx=rollback): the request runs, its result is returned, nothing is kept.
 // PostgREST must allow it (db-tx-end).
-func (q Query) Rollback() Query { q.touch(); q.rollback = true; return q }
+func (q Query) Rollback() Query { q.touch(); q.setMods().rollback = true; return q }
 
 // MaxAffected makes an update, delete or function call fail, and roll
 // back, when it would affect more than n rows (Prefer: handling=strict,
@@ -598,6 +629,6 @@ func (q Query) MaxAffected(n int) Query {
 	if n < 0 {
 		return q.addErr(errors.New("query: negative max-affected"))
 	}
-	q.maxAffected = int64(n) + 1 // 0 means unset
+	q.setMods().maxAffected = int64(n) + 1 // 0 means unset
 	return q
 }

@@ -193,14 +193,14 @@ func (q Query) Read() (Request, error) {
 	if q.rpc {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: Read on a function; use Call"))
 	}
-	if q.maxAffected > 0 {
+	if q.mods().maxAffected > 0 {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: MaxAffected applies to update, delete and function calls"))
 	}
 	if r, ok := q.cachedRead(); ok {
 		return r, nil
 	}
 	m := MethodGet
-	if q.head {
+	if q.mods().head {
 		m = MethodHead
 	}
 	r, err := q.build(m, kindRead, Write{}, Call{})
@@ -245,7 +245,7 @@ func (q Query) write(method string, k kind, w Write) (Request, error) {
 	if q.rpc {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: write on a function; use Call"))
 	}
-	if q.head {
+	if q.mods().head {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: Head on a write"))
 	}
 	if (k == kindInsert || k == kindUpsert) && len(q.filters) > 0 {
@@ -254,7 +254,7 @@ func (q Query) write(method string, k kind, w Write) (Request, error) {
 	if (k == kindUpdate || k == kindDelete) && !w.AllowNoFilter && !q.hasFilter() {
 		return Request{}, ErrNoFilter
 	}
-	if q.maxAffected > 0 && k != kindUpdate && k != kindDelete {
+	if q.mods().maxAffected > 0 && k != kindUpdate && k != kindDelete {
 		return Request{}, errors.Join(ErrUnsupported, errors.New("query: MaxAffected applies to update, delete and function calls"))
 	}
 	return q.build(method, k, w, Call{})
@@ -269,7 +269,7 @@ func (q Query) Call(c Call) (Request, error) {
 	}
 	m := MethodPost
 	switch {
-	case q.head:
+	case q.mods().head:
 		m = MethodHead
 	case c.Get:
 		m = MethodGet
@@ -325,8 +325,8 @@ func (q *Query) prefer(k kind, w Write, returning bool) string {
 		}
 		n++
 	}
-	if q.count != CountNone {
-		parts[n] = countText[q.count]
+	if q.mods().count != CountNone {
+		parts[n] = countText[q.mods().count]
 		n++
 	}
 	if w.MissingDefault {
@@ -337,14 +337,14 @@ func (q *Query) prefer(k kind, w Write, returning bool) string {
 		parts[n] = "return=representation"
 		n++
 	}
-	if q.rollback {
+	if q.mods().rollback {
 		parts[n] = "tx=rollback"
 		n++
 	}
-	if q.maxAffected > 0 {
+	if q.mods().maxAffected > 0 {
 		parts[n] = "handling=strict"
 		n++
-		parts[n] = "max-affected=" + strconv.FormatInt(q.maxAffected-1, 10)
+		parts[n] = "max-affected=" + strconv.FormatInt(q.mods().maxAffected-1, 10)
 		n++
 	}
 	switch n {
@@ -359,30 +359,30 @@ func (q *Query) prefer(k kind, w Write, returning bool) string {
 // accept computes the Accept header and the format.
 func (q *Query) accept() (string, Format, error) {
 	base := ""
-	f := q.format
-	switch q.format {
+	f := q.mods().format
+	switch q.mods().format {
 	case FormatCSV:
 		base = "text/csv"
 	case FormatGeoJSON:
 		base = "application/geo+json"
 	}
-	if base != "" && (q.expect == ExpectOne || q.stripNulls) {
+	if base != "" && (q.mods().expect == ExpectOne || q.mods().stripNulls) {
 		return "", 0, errors.Join(ErrUnsupported, errors.New("query: CSV and GeoJSON exclude Single and StripNulls"))
 	}
 	if base == "" {
 		switch {
-		case q.expect == ExpectOne && q.stripNulls:
+		case q.mods().expect == ExpectOne && q.mods().stripNulls:
 			base = "application/vnd.pgrst.object+json;nulls=stripped"
-		case q.expect == ExpectOne:
+		case q.mods().expect == ExpectOne:
 			base = "application/vnd.pgrst.object+json"
-		case q.stripNulls:
+		case q.mods().stripNulls:
 			base = "application/vnd.pgrst.array+json;nulls=stripped"
 		}
 	}
-	if q.explain == nil {
+	if q.mods().explain == nil {
 		return base, f, nil
 	}
-	o := q.explain
+	o := q.mods().explain
 	var b strings.Builder
 	b.WriteString("application/vnd.pgrst.plan+")
 	if o.Format == ExplainJSON {
