@@ -111,3 +111,36 @@ func TestReadCacheConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// For keeps a prototype query per type; each call must still give a query
+// of its own: a new value number, a Read cache of its own, and modifiers
+// (including the ones kept behind a shared pointer) that reach no other.
+func TestForGivesIndependentQueries(t *testing.T) {
+	a, b := query.For[Character](), query.For[Character]()
+	if a.Gen() == b.Gen() {
+		t.Fatalf("two For calls share the value number %d", a.Gen())
+	}
+	ra, err := a.Where(query.Eq(&ch.ID, int64(1))).Schema("s1").Count(query.CountExact).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := b.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ra.RawQuery == rb.RawQuery || rb.Schema != "" || rb.Count != query.CountNone {
+		t.Fatalf("the second query took the first's changes: %+v", rb)
+	}
+	if rc, err := query.For[Character]().Read(); err != nil || rc.RawQuery != rb.RawQuery {
+		t.Fatalf("a third For reads %q, %v; want %q", rc.RawQuery, err, rb.RawQuery)
+	}
+	// a derived query's modifiers are copied on write
+	base := a.Schema("s1")
+	x, y := base.Count(query.CountExact), base.Count(query.CountPlanned)
+	rx, _ := x.Read()
+	ry, _ := y.Read()
+	rbase, _ := base.Read()
+	if rx.Count != query.CountExact || ry.Count != query.CountPlanned || rbase.Count != query.CountNone || rx.Schema != "s1" || ry.Schema != "s1" {
+		t.Fatalf("modifiers leaked between derived queries: %v %v %v", rx.Count, ry.Count, rbase.Count)
+	}
+}

@@ -162,7 +162,7 @@ func (q *Query) setMods() *modifiers {
 // readCache holds the Request built by Read for the query of one gen.
 type readCache struct {
 	mu  sync.RWMutex
-	gen uint64 // 0: empty
+	gen atomic.Uint64 // 0: empty; written under mu, read without it to miss cheaply
 	req Request
 }
 
@@ -179,8 +179,11 @@ func (q *Query) cachedRead() (Request, bool) {
 	if c == nil {
 		return Request{}, false
 	}
+	if c.gen.Load() != q.gen {
+		return Request{}, false
+	}
 	c.mu.RLock()
-	r, ok := c.req, c.gen == q.gen
+	r, ok := c.req, c.gen.Load() == q.gen
 	c.mu.RUnlock()
 	if !ok {
 		return Request{}, false
@@ -202,7 +205,8 @@ func (q *Query) storeRead(r Request) {
 		r.Headers = slices.Clone(r.Headers)
 	}
 	c.mu.Lock()
-	c.gen, c.req = q.gen, r
+	c.gen.Store(q.gen)
+	c.req = r
 	c.mu.Unlock()
 }
 
@@ -217,12 +221,31 @@ type pathKey struct {
 // For returns a query on T's table, with T's metadata: typed columns are
 // checked against it and the default select derives from it.
 func For[T any]() Query {
-	t, err := schema.Of[T]()
-	if err != nil {
-		return Query{err: err}
+	typ := reflect.TypeFor[T]()
+	if p, ok := forQueries.Load(typ); ok {
+		q := *p.(*Query)
+		if q.tbl != nil {
+			q.cache = new(readCache)
+			q.touch()
+		}
+		return q
 	}
-	return From(t)
+	var q Query
+	if t, err := schema.Of[T](); err != nil {
+		q = Query{err: err}
+	} else {
+		q = From(t)
+	}
+	p := q
+	p.cache, p.gen = nil, 0
+	forQueries.Store(typ, &p)
+	return q
 }
+
+// forQueries holds, per Go type, the query For returns, without its Read
+// cache and number: schema.Of keeps a type's metadata (or error) for good,
+// so one look-up replaces two.
+var forQueries sync.Map // reflect.Type -> *Query
 
 // From returns a query on the table t describes.
 func From(t *schema.Table) Query {
