@@ -36,9 +36,6 @@ var (
 	// ErrNoFilter: an update or delete without a filter, refused before
 	// anything is sent. Opt in with [AllowUnfiltered].
 	ErrNoFilter = errors.New("repo: update or delete without a filter (use repo.AllowUnfiltered to affect every row)")
-	// ErrNotImplemented: a feature this package does not offer; the error
-	// names it.
-	ErrNotImplemented = errors.New("repo: not implemented")
 	// ErrInvalid: a call whose arguments cannot make a correct request (an
 	// empty table name, a negative limit, a bad column); the error says why.
 	ErrInvalid = errors.New("repo: invalid request")
