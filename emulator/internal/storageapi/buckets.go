@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/supakit/supakit/emulator/internal/reqctx"
 )
 
 type bucket struct {
@@ -307,20 +309,43 @@ func (h *Handler) updateBucket(w http.ResponseWriter, r *http.Request, bid strin
 		args = append(args, mimes)
 		sets = append(sets, fmt.Sprintf("allowed_mime_types = $%d", len(args)))
 	}
-	b, err := h.findBucket(r.Context(), bid)
+	if err := h.requireBucket(r.Context(), bid); err != nil {
+		return err
+	}
+	if err := h.changeBucket(r.Context(), id, nil, `update storage.buckets set `+strings.Join(sets, ", ")+` where id = $1`, args...); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"message": "Successfully updated"})
+	return nil
+}
+
+// requireBucket answers errNoSuchBucket unless bucket bid exists.
+func (h *Handler) requireBucket(ctx context.Context, bid string) error {
+	b, err := h.findBucket(ctx, bid)
 	if err != nil {
 		return err
 	}
 	if b == nil {
 		return errNoSuchBucket()
 	}
+	return nil
+}
+
+// changeBucket runs, as id, a statement on one storage.buckets row,
+// answering errNoSuchBucket if it touched none. A foreign-key violation
+// answers inUse when that is set.
+func (h *Handler) changeBucket(ctx context.Context, id reqctx.Identity, inUse error, sql string, args ...any) error {
 	var tag pgconn.CommandTag
-	err = h.asRole(r.Context(), id, func(tx pgx.Tx) error {
+	err := h.asRole(ctx, id, func(tx pgx.Tx) error {
 		var err error
-		tag, err = tx.Exec(r.Context(), `update storage.buckets set `+strings.Join(sets, ", ")+` where id = $1`, args...)
+		tag, err = tx.Exec(ctx, sql, args...)
 		return err
 	})
 	if err != nil {
+		var pg *pgconn.PgError
+		if inUse != nil && errors.As(err, &pg) && pg.Code == "23503" {
+			return inUse
+		}
 		if ae, ok := fromDB(err, errBucketExists()); ok {
 			return ae
 		}
@@ -329,7 +354,6 @@ func (h *Handler) updateBucket(w http.ResponseWriter, r *http.Request, bid strin
 	if tag.RowsAffected() == 0 {
 		return errNoSuchBucket()
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"message": "Successfully updated"})
 	return nil
 }
 
@@ -339,12 +363,8 @@ func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, bid strin
 	if err != nil {
 		return err
 	}
-	b, err := h.findBucket(r.Context(), bid)
-	if err != nil {
+	if err := h.requireBucket(r.Context(), bid); err != nil {
 		return err
-	}
-	if b == nil {
-		return errNoSuchBucket()
 	}
 	notEmpty := newErr(409, "ResourceNotEmpty", "ResourceNotEmpty", "The bucket you tried to delete is not empty")
 	var count int64
@@ -356,24 +376,8 @@ func (h *Handler) deleteBucket(w http.ResponseWriter, r *http.Request, bid strin
 	if count > 0 {
 		return notEmpty
 	}
-	var tag pgconn.CommandTag
-	err = h.asRole(r.Context(), id, func(tx pgx.Tx) error {
-		var err error
-		tag, err = tx.Exec(r.Context(), `delete from storage.buckets where id = $1`, bid)
+	if err := h.changeBucket(r.Context(), id, notEmpty, `delete from storage.buckets where id = $1`, bid); err != nil {
 		return err
-	})
-	if err != nil {
-		var pg *pgconn.PgError
-		if errors.As(err, &pg) && pg.Code == "23503" {
-			return notEmpty
-		}
-		if ae, ok := fromDB(err, errBucketExists()); ok {
-			return ae
-		}
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return errNoSuchBucket()
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Successfully deleted"})
 	return nil
@@ -387,30 +391,11 @@ func (h *Handler) emptyBucket(w http.ResponseWriter, r *http.Request, bid string
 	if err != nil {
 		return err
 	}
-	b, err := h.findBucket(r.Context(), bid)
-	if err != nil {
+	if err := h.requireBucket(r.Context(), bid); err != nil {
 		return err
 	}
-	if b == nil {
-		return errNoSuchBucket()
-	}
-	var versions []string
-	err = h.asRole(r.Context(), id, func(tx pgx.Tx) error {
-		rows, err := tx.Query(r.Context(), `delete from storage.objects where bucket_id = $1 returning coalesce(version, '')`, bid)
-		if err != nil {
-			return err
-		}
-		versions, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if _, err := h.deleteObjectRows(r.Context(), id, `delete from storage.objects where bucket_id = $1 returning coalesce(version, '')`, bid); err != nil {
 		return err
-	})
-	if err != nil {
-		if ae, ok := fromDB(err, errKeyExists()); ok {
-			return ae
-		}
-		return err
-	}
-	for _, v := range versions {
-		h.store.remove(v)
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Successfully emptied"})
 	return nil

@@ -369,33 +369,43 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, o *object, opts 
 	return nil
 }
 
-// download handles GET/HEAD /object/{bucket}/{key},
-// /object/authenticated/… (as the caller, RLS applies) and
-// /object/public/… (public buckets, no token needed).
-func (h *Handler) download(w http.ResponseWriter, r *http.Request, bucketID, key string, public bool) error {
+// readableObject finds the object a read names: through a public bucket
+// (no token needed) or as the caller, so RLS applies.
+func (h *Handler) readableObject(r *http.Request, bucketID, key string, public bool) (*object, error) {
 	ctx := r.Context()
 	who := serviceIdentity
 	if public {
 		b, err := h.findBucket(ctx, bucketID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if b == nil || !b.Public {
-			return errNoSuchBucket()
+			return nil, errNoSuchBucket()
 		}
 	} else {
 		id, err := h.identity(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		who = id
 	}
 	o, err := h.lookupObject(ctx, who, bucketID, key)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o == nil {
-		return errNoSuchKey()
+		return nil, errNoSuchKey()
+	}
+	return o, nil
+}
+
+// download handles GET/HEAD /object/{bucket}/{key},
+// /object/authenticated/… (as the caller, RLS applies) and
+// /object/public/… (public buckets, no token needed).
+func (h *Handler) download(w http.ResponseWriter, r *http.Request, bucketID, key string, public bool) error {
+	o, err := h.readableObject(r, bucketID, key, public)
+	if err != nil {
+		return err
 	}
 	return h.serve(w, r, o, serveOpts{})
 }
@@ -403,29 +413,9 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request, bucketID, key
 // GET /object/info/{bucket}/{key} (and /info/authenticated/…,
 // /info/public/…)
 func (h *Handler) objectInfo(w http.ResponseWriter, r *http.Request, bucketID, key string, public bool) error {
-	ctx := r.Context()
-	who := serviceIdentity
-	if public {
-		b, err := h.findBucket(ctx, bucketID)
-		if err != nil {
-			return err
-		}
-		if b == nil || !b.Public {
-			return errNoSuchBucket()
-		}
-	} else {
-		id, err := h.identity(r)
-		if err != nil {
-			return err
-		}
-		who = id
-	}
-	o, err := h.lookupObject(ctx, who, bucketID, key)
+	o, err := h.readableObject(r, bucketID, key, public)
 	if err != nil {
 		return err
-	}
-	if o == nil {
-		return errNoSuchKey()
 	}
 	hd := w.Header()
 	if o.meta.CacheControl != "" {
@@ -456,6 +446,30 @@ func (h *Handler) objectInfo(w http.ResponseWriter, r *http.Request, bucketID, k
 	return nil
 }
 
+// deleteObjectRows runs, as id, a delete on storage.objects that returns
+// the versions it removed, and drops their stored bodies.
+func (h *Handler) deleteObjectRows(ctx context.Context, id reqctx.Identity, sql string, args ...any) ([]string, error) {
+	var versions []string
+	err := h.asRole(ctx, id, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		versions, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		if ae, ok := fromDB(err, errKeyExists()); ok {
+			return nil, ae
+		}
+		return nil, err
+	}
+	for _, v := range versions {
+		h.store.remove(v)
+	}
+	return versions, nil
+}
+
 // DELETE /object/{bucket}/{key}
 func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, bucketID, key string) error {
 	ctx := r.Context()
@@ -470,26 +484,12 @@ func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request, bucketID,
 	if existing == nil {
 		return errNoSuchKey()
 	}
-	var versions []string
-	err = h.asRole(ctx, id, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `delete from storage.objects where bucket_id = $1 and name = $2 returning coalesce(version, '')`, bucketID, key)
-		if err != nil {
-			return err
-		}
-		versions, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
+	versions, err := h.deleteObjectRows(ctx, id, `delete from storage.objects where bucket_id = $1 and name = $2 returning coalesce(version, '')`, bucketID, key)
 	if err != nil {
-		if ae, ok := fromDB(err, errKeyExists()); ok {
-			return ae
-		}
 		return err
 	}
 	if len(versions) == 0 {
 		return errAccessDenied("Access denied")
-	}
-	for _, v := range versions {
-		h.store.remove(v)
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Successfully deleted"})
 	return nil
