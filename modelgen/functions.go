@@ -64,20 +64,7 @@ func (g *generator) writeFunction(b *buf, f *Function) bool {
 		rowType = g.global.take(base+"Result", "Row")
 		b.p("// %s is a result row of %s.", rowType, sig)
 		b.p("type %s struct {", rowType)
-		ns := names{}
-		for _, c := range f.ResultColumns {
-			t := g.m.of(c.Type)
-			b.use(t.imports...)
-			expr := t.expr
-			if !t.nilable {
-				expr = "*" + expr
-			}
-			opt := ""
-			if t.json {
-				opt = ",json"
-			}
-			b.p("\t%s %s `db:\"%s%s\" json:\"%s\"` // %s%s", ns.take(GoName(c.Name), "Col"), expr, c.Name, opt, c.Name, c.Type.Display, note(t))
-		}
+		g.writeNullableFields(b, f.ResultColumns, "Col")
 		b.p("}")
 		b.p("")
 	case f.ReturnsTable != "":

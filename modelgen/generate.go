@@ -603,22 +603,29 @@ func (g *generator) writeTypes(b *buf) {
 			comment(b, c.Comment)
 		}
 		b.p("type %s struct {", n)
-		ns := names{}
-		for _, a := range c.Attributes {
-			t := g.m.of(a.Type)
-			b.use(t.imports...)
-			expr := t.expr
-			if !t.nilable {
-				expr = "*" + expr
-			}
-			opt := ""
-			if t.json {
-				opt = ",json"
-			}
-			b.p("\t%s %s `db:\"%s%s\" json:\"%s\"` // %s%s", ns.take(GoName(a.Name), "Attr"), expr, a.Name, opt, a.Name, a.Type.Display, note(t))
-		}
+		g.writeNullableFields(b, c.Attributes, "Attr")
 		b.p("}")
 		b.p("")
+	}
+}
+
+// writeNullableFields writes one struct field per column, each nullable
+// (a pointer unless its type has nil already), for function result rows
+// and composite types; suffix disambiguates clashing Go names.
+func (g *generator) writeNullableFields(b *buf, cols []*Column, suffix string) {
+	ns := names{}
+	for _, c := range cols {
+		t := g.m.of(c.Type)
+		b.use(t.imports...)
+		expr := t.expr
+		if !t.nilable {
+			expr = "*" + expr
+		}
+		opt := ""
+		if t.json {
+			opt = ",json"
+		}
+		b.p("\t%s %s `db:\"%s%s\" json:\"%s\"` // %s%s", ns.take(GoName(c.Name), suffix), expr, c.Name, opt, c.Name, c.Type.Display, note(t))
 	}
 }
 
