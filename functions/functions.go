@@ -296,9 +296,7 @@ func (c *Client) Invoke(ctx context.Context, name string, opts ...InvokeOption) 
 	if s.bodySet {
 		hdr.Set("Content-Type", s.contentType)
 		if s.body != nil {
-			body, release := cancelable(ctx, s.body)
-			defer release()
-			req.Body, req.ContentLength, req.NoRetry = body, -1, true
+			req.Body, req.ContentLength, req.NoRetry = s.body, -1, true
 		} else {
 			b := s.bodyBytes
 			req.Body, req.ContentLength = bytes.NewReader(b), int64(len(b))

@@ -168,6 +168,9 @@ func (b *Bucket) UploadToSignedURL(ctx context.Context, key, token string, r io.
 	return b.upload(ctx, b.op("upload to signed url", key), http.MethodPut, p, "token="+queryEscape(token), key, r, s, true)
 }
 
+// errRequestDone ends the multipart writer once the request is over.
+var errRequestDone = errors.New("storage: request finished")
+
 func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string, r io.Reader, s *settings, sendUpsert bool) (ObjectRef, error) {
 	if r == nil {
 		return ObjectRef{}, fmt.Errorf("storage: %s: %w: nil reader", op, ErrInvalidOption)
@@ -176,7 +179,9 @@ func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string
 	if size < 0 {
 		size = sizeOf(r)
 	}
-	body, release := cancelable(ctx, r)
+	// The source is read here too (sniffing, the multipart writer), so it
+	// must end with ctx itself, not only as the request body.
+	body, release := transport.CancelableBody(ctx, r)
 	defer release()
 	ct := s.contentType
 	if ct == "" {
@@ -239,7 +244,7 @@ func (b *Bucket) upload(ctx context.Context, op, method, p, rawQuery, key string
 
 	resp, err := b.c.send(ctx, op, req)
 	if pr != nil {
-		_ = pr.CloseWithError(errBodyReleased)
+		_ = pr.CloseWithError(errRequestDone)
 		release() // the part writer may be waiting on a stalled source
 		<-done
 	}

@@ -337,7 +337,10 @@ type Request struct {
 	// override the transport's custom headers.
 	Header http.Header
 	// Body is sent as is; for a read that may be retried it must be nil or
-	// GetBody must be set.
+	// GetBody must be set. A streamed Body (any but an in-memory reader, a
+	// regular file or one made by [CancelableBody]) is read through
+	// [CancelableBody], so the call ends with ctx even while a Read of it
+	// blocks; such a Body is not closed.
 	Body io.Reader
 	// GetBody returns a fresh copy of Body for a retry.
 	GetBody func() (io.ReadCloser, error)
@@ -424,7 +427,21 @@ func (t *Transport) Do(ctx context.Context, req *Request) (*http.Response, error
 				}
 				body = rc
 			}
-			if rc, ok := body.(io.ReadCloser); ok {
+			if streamed(body) {
+				// A pipe in front of the source lets the request end with
+				// ctx. The caller's Body is left open, as a copy from
+				// GetBody is closed.
+				cb, release := CancelableBody(ctx, body)
+				defer release()
+				if rc, ok := body.(io.ReadCloser); ok && attempt > 0 {
+					hreq.Body = struct {
+						io.Reader
+						io.Closer
+					}{cb, rc}
+				} else {
+					hreq.Body = io.NopCloser(cb)
+				}
+			} else if rc, ok := body.(io.ReadCloser); ok {
 				hreq.Body = rc
 			} else {
 				hreq.Body = io.NopCloser(body)
