@@ -76,27 +76,33 @@ func (p *scanner) errf(format string, a ...any) *Error {
 		fmt.Sprintf(format, a...))
 }
 
+// quoted reads a double-quoted string at the current position, with
+// backslash escaping the next byte; false when it is not terminated.
+func (p *scanner) quoted() (string, bool) {
+	p.pos++ // the opening quote
+	var b strings.Builder
+	for !p.eof() {
+		ch := p.s[p.pos]
+		if ch == '\\' && p.pos+1 < len(p.s) {
+			b.WriteByte(p.s[p.pos+1])
+			p.pos += 2
+			continue
+		}
+		if ch == '"' {
+			p.pos++
+			return b.String(), true
+		}
+		b.WriteByte(ch)
+		p.pos++
+	}
+	return "", false
+}
+
 // ident reads a quoted or unquoted identifier; stop lists the bytes that end
 // an unquoted one (besides "->" and "::").
 func (p *scanner) ident(stop string) (string, bool) {
 	if p.peek() == '"' {
-		p.pos++
-		var b strings.Builder
-		for !p.eof() {
-			ch := p.s[p.pos]
-			if ch == '\\' && p.pos+1 < len(p.s) {
-				b.WriteByte(p.s[p.pos+1])
-				p.pos += 2
-				continue
-			}
-			if ch == '"' {
-				p.pos++
-				return b.String(), true
-			}
-			b.WriteByte(ch)
-			p.pos++
-		}
-		return "", false
+		return p.quoted()
 	}
 	start := p.pos
 	for !p.eof() {
@@ -592,23 +598,11 @@ func (p *scanner) logicFilter() (Filter, error) {
 // text up to the next , or ) at nesting level zero.
 func (p *scanner) logicValue() (string, error) {
 	if p.peek() == '"' {
-		p.pos++
-		var b strings.Builder
-		for !p.eof() {
-			ch := p.s[p.pos]
-			if ch == '\\' && p.pos+1 < len(p.s) {
-				b.WriteByte(p.s[p.pos+1])
-				p.pos += 2
-				continue
-			}
-			if ch == '"' {
-				p.pos++
-				return b.String(), nil
-			}
-			b.WriteByte(ch)
-			p.pos++
+		v, ok := p.quoted()
+		if !ok {
+			return "", p.logicErr("unterminated quoted value")
 		}
-		return "", p.logicErr("unterminated quoted value")
+		return v, nil
 	}
 	start := p.pos
 	depth := 0
