@@ -353,11 +353,7 @@ func (h *Handler) adminUpdateUser(w http.ResponseWriter, r *http.Request) error 
 		if err := h.audit(ctx, tx, nil, "user_modified", userTraits(u)); err != nil {
 			return err
 		}
-		u, err = findUserByID(ctx, tx, u.ID)
-		if err != nil {
-			return err
-		}
-		body, err = h.render(ctx, tx, u)
+		body, err = h.renderByID(ctx, tx, u.ID)
 		return err
 	})
 	if err != nil {
@@ -694,11 +690,7 @@ func (h *Handler) invite(w http.ResponseWriter, r *http.Request) error {
 		if err := h.audit(ctx, tx, nil, "user_invited", map[string]any{"user_id": u.ID.String(), "user_email": u.Email}); err != nil {
 			return err
 		}
-		u, err = findUserByID(ctx, tx, u.ID)
-		if err != nil {
-			return err
-		}
-		body, err = h.render(ctx, tx, u)
+		body, err = h.renderByID(ctx, tx, u.ID)
 		return err
 	})
 	if err != nil {

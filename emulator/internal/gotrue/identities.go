@@ -20,21 +20,13 @@ func (h *Handler) linkIdentityAuthorize(w http.ResponseWriter, r *http.Request) 
 		return unprocessable("manual_linking_disabled", "Manual linking is disabled")
 	}
 	q := r.URL.Query()
-	name := strings.ToLower(q.Get("provider"))
-	if !knownProvider(name) {
-		return badRequest("validation_failed", "Unsupported provider: Provider %s could not be found", q.Get("provider"))
-	}
-	prov, ok := h.cfg.ExternalProviders[name]
-	if !ok {
-		return badRequest("validation_failed", "Unsupported provider: provider is not enabled")
-	}
-	pkce := pkceParams{CodeChallenge: q.Get("code_challenge"), CodeChallengeMethod: q.Get("code_challenge_method")}
-	if err := pkce.validate(); err != nil {
+	name, prov, pkce, err := h.authorizeParams(q)
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
 	var target string
-	err := h.tx(ctx, func(tx pgx.Tx) error {
+	err = h.tx(ctx, func(tx pgx.Tx) error {
 		au, err := h.requireUser(ctx, r, tx)
 		if err != nil {
 			return err

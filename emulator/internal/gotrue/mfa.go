@@ -1,6 +1,7 @@
 package gotrue
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -206,14 +207,7 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var session *tokenResponse
 	err := h.tx(ctx, func(tx pgx.Tx) error {
-		au, err := h.requireUser(ctx, r, tx)
-		if err != nil {
-			return err
-		}
-		if au.session == nil {
-			return errSessionNotFound
-		}
-		f, err := h.ownFactor(r, tx, au)
+		au, f, err := h.sessionFactor(ctx, r, tx)
 		if err != nil {
 			return err
 		}
@@ -289,19 +283,29 @@ func (h *Handler) verifyFactor(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sessionFactor returns the signed-in user, who must hold a session, and
+// the factor of theirs named in the path.
+func (h *Handler) sessionFactor(ctx context.Context, r *http.Request, tx pgx.Tx) (*authUser, *factor, error) {
+	au, err := h.requireUser(ctx, r, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if au.session == nil {
+		return nil, nil, errSessionNotFound
+	}
+	f, err := h.ownFactor(r, tx, au)
+	if err != nil {
+		return nil, nil, err
+	}
+	return au, f, nil
+}
+
 // DELETE /factors/{id}
 func (h *Handler) unenrollFactor(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	var id uuid.UUID
 	err := h.tx(ctx, func(tx pgx.Tx) error {
-		au, err := h.requireUser(ctx, r, tx)
-		if err != nil {
-			return err
-		}
-		if au.session == nil {
-			return errSessionNotFound
-		}
-		f, err := h.ownFactor(r, tx, au)
+		au, f, err := h.sessionFactor(ctx, r, tx)
 		if err != nil {
 			return err
 		}

@@ -309,6 +309,16 @@ func (h *Handler) render(ctx context.Context, q querier, u *user) (userJSON, err
 	return u.json(idents, factors), nil
 }
 
+// renderByID reloads the user with the given id and renders it, so a
+// response shows the changes made earlier in the transaction.
+func (h *Handler) renderByID(ctx context.Context, q querier, id uuid.UUID) (userJSON, error) {
+	u, err := findUserByID(ctx, q, id)
+	if err != nil {
+		return userJSON{}, err
+	}
+	return h.render(ctx, q, u)
+}
+
 func jsonRoundTrip(in, out any) error {
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -14,19 +14,29 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// GET /authorize?provider=…&redirect_to=…&scopes=…&code_challenge=…&code_challenge_method=…
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+// authorizeParams reads the provider and PKCE parameters shared by
+// GET /authorize and GET /user/identities/authorize.
+func (h *Handler) authorizeParams(q url.Values) (string, ProviderConfig, pkceParams, error) {
 	name := strings.ToLower(q.Get("provider"))
 	if !knownProvider(name) {
-		return badRequest("validation_failed", "Unsupported provider: Provider %s could not be found", q.Get("provider"))
+		return "", ProviderConfig{}, pkceParams{}, badRequest("validation_failed", "Unsupported provider: Provider %s could not be found", q.Get("provider"))
 	}
 	prov, ok := h.cfg.ExternalProviders[name]
 	if !ok {
-		return badRequest("validation_failed", "Unsupported provider: provider is not enabled")
+		return "", ProviderConfig{}, pkceParams{}, badRequest("validation_failed", "Unsupported provider: provider is not enabled")
 	}
 	pkce := pkceParams{CodeChallenge: q.Get("code_challenge"), CodeChallengeMethod: q.Get("code_challenge_method")}
 	if err := pkce.validate(); err != nil {
+		return "", ProviderConfig{}, pkceParams{}, err
+	}
+	return name, prov, pkce, nil
+}
+
+// GET /authorize?provider=…&redirect_to=…&scopes=…&code_challenge=…&code_challenge_method=…
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	name, prov, pkce, err := h.authorizeParams(q)
+	if err != nil {
 		return err
 	}
 	redirectTo := h.redirectTarget(q.Get("redirect_to"))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -105,11 +106,8 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 			}
 			if email != u.Email {
 				other, err := findUserByEmail(ctx, tx, email)
-				if err != nil && !errors.Is(err, errNoUser) {
+				if err := ensureUnclaimed(other, err, u.ID, errEmailExists); err != nil {
 					return err
-				}
-				if other != nil && other.ID != u.ID {
-					return errEmailExists
 				}
 				if h.cfg.Autoconfirm && u.Email != "" {
 					if _, err := tx.Exec(ctx, `update auth.users set email = $2, email_confirmed_at = coalesce(email_confirmed_at, $3), updated_at = $3 where id = $1`, u.ID, email, now); err != nil {
@@ -127,11 +125,8 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 			}
 			if phone != u.Phone {
 				other, err := findUserByPhone(ctx, tx, phone)
-				if err != nil && !errors.Is(err, errNoUser) {
+				if err := ensureUnclaimed(other, err, u.ID, errPhoneExists); err != nil {
 					return err
-				}
-				if other != nil && other.ID != u.ID {
-					return errPhoneExists
 				}
 				if h.cfg.Autoconfirm {
 					if _, err := tx.Exec(ctx, `update auth.users set phone = $2, phone_confirmed_at = $3, updated_at = $3 where id = $1`, u.ID, phone, now); err != nil {
@@ -149,17 +144,26 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 		if err := h.audit(ctx, tx, u, action, nil); err != nil {
 			return err
 		}
-		u, err = findUserByID(ctx, tx, u.ID)
-		if err != nil {
-			return err
-		}
-		body, err = h.render(ctx, tx, u)
+		body, err = h.renderByID(ctx, tx, u.ID)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+// ensureUnclaimed checks the result of looking an email or phone up: it
+// passes when no user other than self holds it, returns taken when one
+// does, and returns any lookup error but errNoUser.
+func ensureUnclaimed(other *user, err error, self uuid.UUID, taken error) error {
+	if err != nil && !errors.Is(err, errNoUser) {
+		return err
+	}
+	if other != nil && other.ID != self {
+		return taken
+	}
 	return nil
 }
 
